@@ -1,0 +1,198 @@
+/**
+ * Journal events: the single source of truth (see DESIGN.md, "The one idea").
+ *
+ * A journal is an append-only sequence of these events, one JSON object per
+ * line. Every event carries the format version `v` so a reader can refuse or
+ * upgrade what it does not know, and a `kind` that discriminates the union.
+ * Times are ISO-8601 strings in UTC with millisecond precision
+ * (`2026-11-24T10:00:00.000Z`).
+ */
+
+/** The journal format version written by this code. */
+export const JOURNAL_FORMAT_VERSION = 1;
+
+declare const brand: unique symbol;
+type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+/** Identifies one journal (one notebook's record); a UUID. */
+export type JournalId = Brand<string, 'JournalId'>;
+/** Identifies one kernel session: one kernel process lifetime. */
+export type SessionId = Brand<string, 'SessionId'>;
+/**
+ * Identifies one execution: the `msg_id` of its `execute_request`, which the
+ * kernel echoes in the `parent_header` of everything the execution causes.
+ */
+export type ExecutionId = Brand<string, 'ExecutionId'>;
+/** A notebook cell's id (nbformat 4.5 `id`, sent as `metadata.cellId`). */
+export type CellId = Brand<string, 'CellId'>;
+/** ISO-8601 date-time in UTC, e.g. `2026-11-24T10:00:00.000Z`. */
+export type IsoTime = Brand<string, 'IsoTime'>;
+/** Lower-case hex sha256 digest. */
+export type Sha256Hex = Brand<string, 'Sha256Hex'>;
+
+/** Which tap recorded the event (DESIGN.md, "three taps"). */
+export type Tap = 'frontend' | 'agent' | 'headless';
+
+/** How an execution ended. `running` is never written: it is the absence of a finish. */
+export type ExecutionStatus =
+  | 'ok'
+  | 'error'
+  | 'aborted'
+  | 'interrupted'
+  | 'died';
+
+/** How a kernel session ended. */
+export type SessionEndReason = 'shutdown' | 'restart' | 'died' | 'unknown';
+
+/** Output message types that produce notebook outputs (Jupyter messaging spec, iopub). */
+export type OutputType =
+  | 'stream'
+  | 'display_data'
+  | 'update_display_data'
+  | 'execute_result'
+  | 'error';
+
+interface EventBase {
+  /** Journal format version of this event. */
+  readonly v: typeof JOURNAL_FORMAT_VERSION;
+  /** When the recorder observed the event, by the recorder's clock. */
+  readonly t: IsoTime;
+}
+
+/** First event of every journal. */
+export interface JournalCreatedEvent extends EventBase {
+  readonly kind: 'journal.created';
+  readonly journal: JournalId;
+  /** Notebook path relative to the server root, when known. */
+  readonly notebookPath?: string;
+  readonly recorder: { readonly name: string; readonly version: string };
+}
+
+/** A kernel process started (or this recorder attached to a running one). */
+export interface SessionStartedEvent extends EventBase {
+  readonly kind: 'session.started';
+  readonly session: SessionId;
+  readonly tap: Tap;
+  readonly kernel: {
+    /** The server's kernel id. */
+    readonly id: string;
+    /** Kernelspec name, e.g. `python3`. */
+    readonly name: string;
+    readonly language?: string;
+    readonly languageVersion?: string;
+    readonly implementation?: string;
+    readonly implementationVersion?: string;
+  };
+  /** Where the kernel runs, when known. */
+  readonly host?: string;
+  /** The person the kernel works for (JupyterHub user name where known). */
+  readonly user?: string;
+}
+
+export interface SessionEndedEvent extends EventBase {
+  readonly kind: 'session.ended';
+  readonly session: SessionId;
+  readonly reason: SessionEndReason;
+}
+
+/** Where the notebook is and which cells it holds, when that changes. */
+export interface NotebookContextEvent extends EventBase {
+  readonly kind: 'notebook.context';
+  readonly notebookPath: string;
+  /** nbformat version, e.g. `4.5`. */
+  readonly format?: string;
+  /** Cell ids in notebook order. */
+  readonly cellOrder: readonly CellId[];
+}
+
+/** An `execute_request` was sent. */
+export interface ExecutionRequestedEvent extends EventBase {
+  readonly kind: 'execution.requested';
+  readonly session: SessionId;
+  readonly execution: ExecutionId;
+  /** Absent when the code was not sent from a notebook cell. */
+  readonly cellId?: CellId;
+  /** The code that ran; absent when recording code is turned off. */
+  readonly source?: string;
+  /** sha256 of the UTF-8 source, always present. */
+  readonly sourceSha256: Sha256Hex;
+}
+
+/** The kernel began the execution (iopub `execute_input` or `status: busy`). */
+export interface ExecutionStartedEvent extends EventBase {
+  readonly kind: 'execution.started';
+  readonly execution: ExecutionId;
+  readonly executionCount?: number;
+  /** The kernel's own timestamp (message header `date`), when it sent one. */
+  readonly kernelTime?: IsoTime;
+}
+
+/** One output message of an execution; its content is summarised, never copied whole. */
+export interface ExecutionOutputEvent extends EventBase {
+  readonly kind: 'execution.output';
+  readonly execution: ExecutionId;
+  /** 0-based position among this execution's outputs. */
+  readonly index: number;
+  readonly outputType: OutputType;
+  /** Stream name (`stdout`/`stderr`) for `stream` outputs. */
+  readonly streamName?: string;
+  /** MIME types of a display bundle; `text/plain` for streams and errors. */
+  readonly mimeTypes: readonly string[];
+  /** UTF-8 byte size of the output content (see `recorder/output-digest.ts`). */
+  readonly byteSize: number;
+  readonly sha256: Sha256Hex;
+  /** A short text preview; absent when previews are off or there is no text. */
+  readonly preview?: string;
+  readonly kernelTime?: IsoTime;
+}
+
+/** The execution ended: `execute_reply` and the kernel's return to idle both seen. */
+export interface ExecutionFinishedEvent extends EventBase {
+  readonly kind: 'execution.finished';
+  readonly execution: ExecutionId;
+  readonly status: ExecutionStatus;
+  readonly executionCount?: number;
+  /** `execute_reply.metadata.started` (ipykernel), the kernel's start time. */
+  readonly kernelStarted?: IsoTime;
+  /** The kernel's own timestamp of the end, when it sent one. */
+  readonly kernelTime?: IsoTime;
+  readonly error?: { readonly ename: string; readonly evalue: string };
+}
+
+/** Recording was switched on or off by the user. */
+export interface RecordingToggledEvent extends EventBase {
+  readonly kind: 'recording.toggled';
+  readonly recording: boolean;
+}
+
+export type JournalEvent =
+  | JournalCreatedEvent
+  | SessionStartedEvent
+  | SessionEndedEvent
+  | NotebookContextEvent
+  | ExecutionRequestedEvent
+  | ExecutionStartedEvent
+  | ExecutionOutputEvent
+  | ExecutionFinishedEvent
+  | RecordingToggledEvent;
+
+export type JournalEventKind = JournalEvent['kind'];
+
+/** The event of a given kind. */
+export type JournalEventOf<K extends JournalEventKind> = Extract<
+  JournalEvent,
+  { kind: K }
+>;
+
+/** Every kind this version knows, for the codec and the schema test. */
+export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = [
+  'journal.created',
+  'session.started',
+  'session.ended',
+  'notebook.context',
+  'execution.requested',
+  'execution.started',
+  'execution.output',
+  'execution.finished',
+  'recording.toggled'
+];

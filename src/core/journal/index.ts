@@ -1,0 +1,4 @@
+/** The journal: event types and the line format (DESIGN.md, "The one idea"). */
+
+export * from './events.js';
+export * from './codec.js';

@@ -1,0 +1,6 @@
+/**
+ * Projections of a journal: pure functions, data in, data out.
+ */
+
+export { RUNNING_STATUS, encodeLocal, journalToProv } from './prov.js';
+export type { IJournalToProvOptions } from './prov.js';

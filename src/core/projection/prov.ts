@@ -1,0 +1,678 @@
+/**
+ * The projection journal → PROV document (PROV-MAPPING.md). A pure
+ * function: the same events always give the same document, and so the same
+ * PROV-JSON bytes.
+ */
+
+import type {
+  ExecutionFinishedEvent,
+  ExecutionOutputEvent,
+  ExecutionRequestedEvent,
+  ExecutionStartedEvent,
+  JournalEvent,
+  SessionEndedEvent,
+  SessionStartedEvent,
+  Tap
+} from '../journal/events.js';
+import {
+  Namespace,
+  PROV,
+  ProvDocument,
+  ProvError,
+  QualifiedName,
+  dateTimeLiteral
+} from '../prov/model.js';
+import type { AttributeValue, Attributes } from '../prov/model.js';
+import { NBPROV, runNamespace } from '../prov/namespaces.js';
+import { toIsoTime } from '../recorder/time.js';
+
+export interface IJournalToProvOptions {
+  /**
+   * The version of the code doing the export, written on the recorder agent
+   * as `nbprov:exporterVersion` (the journal already says which version
+   * recorded it).
+   */
+  readonly recorderVersion?: string;
+}
+
+/** What an execution's status is while no `execution.finished` is seen. */
+export const RUNNING_STATUS = 'running';
+
+interface ISessionState {
+  readonly ordinal: number;
+  readonly started: SessionStartedEvent;
+  ended?: SessionEndedEvent;
+  readonly executions: IExecutionState[];
+}
+
+interface IExecutionState {
+  readonly ordinal: number;
+  readonly requested: ExecutionRequestedEvent;
+  readonly session: ISessionState | undefined;
+  /** Local part of the plan entity's id. */
+  readonly plan: string;
+  /** The execution before this one in the same session. */
+  readonly previous: IExecutionState | undefined;
+  started?: ExecutionStartedEvent;
+  finished?: ExecutionFinishedEvent;
+  readonly outputs: Map<number, ExecutionOutputEvent>;
+}
+
+interface ICellVersionState {
+  readonly version: number;
+  readonly sha256: string;
+  source?: string;
+}
+
+interface ICodeState {
+  readonly sha256: string;
+  source?: string;
+}
+
+interface IJournalState {
+  journalId?: string;
+  notebookPath?: string;
+  notebookFormat?: string;
+  recorder?: { readonly name: string; readonly version: string };
+  readonly sessions: Map<string, ISessionState>;
+  readonly executions: Map<string, IExecutionState>;
+  /** Cell id → its versions; insertion order = order first seen. */
+  readonly cells: Map<string, ICellVersionState[]>;
+  /** Plans of code not sent from a cell, by sha256. */
+  readonly code: Map<string, ICodeState>;
+}
+
+/**
+ * Projects a journal to a PROV document.
+ *
+ * Events about an execution or session the journal never introduced (no
+ * `execution.requested` / `session.started` before them) are ignored, as
+ * are repeats of an event that can happen once (a second finish). Throws
+ * `ProvError` when the journal has no `journal.created` event, because its
+ * id names every record.
+ */
+export function journalToProv(
+  events: readonly JournalEvent[],
+  options: IJournalToProvOptions = {}
+): ProvDocument {
+  const state = fold(events);
+  if (state.journalId === undefined) {
+    throw new ProvError(
+      'The journal has no journal.created event, so its records cannot be ' +
+        'named; export a complete journal.'
+    );
+  }
+  return new Emitter(state, runNamespace(state.journalId), options).emit();
+}
+
+function fold(events: readonly JournalEvent[]): IJournalState {
+  const state: IJournalState = {
+    sessions: new Map(),
+    executions: new Map(),
+    cells: new Map(),
+    code: new Map()
+  };
+  for (const event of events) {
+    switch (event.kind) {
+      case 'journal.created':
+        if (state.journalId === undefined) {
+          state.journalId = event.journal;
+          state.notebookPath = event.notebookPath;
+          state.recorder = event.recorder;
+        }
+        break;
+      case 'session.started':
+        if (!state.sessions.has(event.session)) {
+          state.sessions.set(event.session, {
+            ordinal: state.sessions.size + 1,
+            started: event,
+            executions: []
+          });
+        }
+        break;
+      case 'session.ended': {
+        const session = state.sessions.get(event.session);
+        if (session && !session.ended) {
+          session.ended = event;
+        }
+        break;
+      }
+      case 'notebook.context':
+        state.notebookPath = event.notebookPath;
+        state.notebookFormat = event.format ?? state.notebookFormat;
+        for (const cellId of event.cellOrder) {
+          if (!state.cells.has(cellId)) {
+            state.cells.set(cellId, []);
+          }
+        }
+        break;
+      case 'execution.requested':
+        if (!state.executions.has(event.execution)) {
+          requestExecution(state, event);
+        }
+        break;
+      case 'execution.started': {
+        const execution = state.executions.get(event.execution);
+        if (execution && !execution.started) {
+          execution.started = event;
+        }
+        break;
+      }
+      case 'execution.output': {
+        const execution = state.executions.get(event.execution);
+        if (execution && !execution.outputs.has(event.index)) {
+          execution.outputs.set(event.index, event);
+        }
+        break;
+      }
+      case 'execution.finished': {
+        const execution = state.executions.get(event.execution);
+        if (execution && !execution.finished) {
+          execution.finished = event;
+        }
+        break;
+      }
+      case 'recording.toggled':
+        // Pauses show as gaps between executions; nothing to record.
+        break;
+      default:
+        // A kind from a newer format: the codec decides whether to refuse.
+        break;
+    }
+  }
+  return state;
+}
+
+function requestExecution(
+  state: IJournalState,
+  event: ExecutionRequestedEvent
+): void {
+  let plan: string;
+  if (event.cellId !== undefined) {
+    let versions = state.cells.get(event.cellId);
+    if (!versions) {
+      versions = [];
+      state.cells.set(event.cellId, versions);
+    }
+    let current = versions[versions.length - 1];
+    // A new version whenever the code differs from the last one run, even
+    // if it equals an older one: an undo is still an edit, and it keeps
+    // every version derived from the one just before it.
+    if (!current || current.sha256 !== event.sourceSha256) {
+      current = { version: versions.length + 1, sha256: event.sourceSha256 };
+      versions.push(current);
+    }
+    current.source ??= event.source;
+    plan = cellVersionLocal(event.cellId, current.version);
+  } else {
+    let code = state.code.get(event.sourceSha256);
+    if (!code) {
+      code = { sha256: event.sourceSha256 };
+      state.code.set(event.sourceSha256, code);
+    }
+    code.source ??= event.source;
+    plan = codeLocal(event.sourceSha256);
+  }
+  const session = state.sessions.get(event.session);
+  const execution: IExecutionState = {
+    ordinal: state.executions.size + 1,
+    requested: event,
+    session,
+    plan,
+    previous: session?.executions[session.executions.length - 1],
+    outputs: new Map()
+  };
+  state.executions.set(event.execution, execution);
+  session?.executions.push(execution);
+}
+
+/**
+ * Percent-encodes everything but letters, digits, `_` and `-`, so that a
+ * journal value can sit in an id (PROV-N local names, IRIs) and `.` stays
+ * free to separate the parts of relation ids.
+ */
+export function encodeLocal(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[.!~*'()]/g,
+    c => '%' + c.charCodeAt(0).toString(16).toUpperCase()
+  );
+}
+
+function cellLocal(cellId: string): string {
+  return `cell-${encodeLocal(cellId)}`;
+}
+
+function cellVersionLocal(cellId: string, version: number): string {
+  return `${cellLocal(cellId)}@v${version}`;
+}
+
+function codeLocal(sha256: string): string {
+  return `code-${encodeLocal(sha256.slice(0, 16))}`;
+}
+
+/**
+ * A journal time as UTC with milliseconds, by the recorder's own rule
+ * (`recorder/time.ts`): a time with no zone or an impossible one is dropped,
+ * never guessed at.
+ */
+function utc(time: string | undefined): string | undefined {
+  return time === undefined ? undefined : toIsoTime(time);
+}
+
+function before(a: string, b: string): boolean {
+  return Date.parse(a) < Date.parse(b);
+}
+
+type MaybeAttribute = readonly [QualifiedName, AttributeValue | undefined];
+
+/** Attribute pairs, leaving out absent values. */
+function attributes(...pairs: MaybeAttribute[]): Attributes {
+  return pairs.filter(
+    (pair): pair is readonly [QualifiedName, AttributeValue] =>
+      pair[1] !== undefined
+  );
+}
+
+const nb = (local: string): QualifiedName => NBPROV.qn(local);
+const prov = (local: string): QualifiedName => PROV.qn(local);
+
+/** Where the times of an activity came from, and whether they were fixed. */
+interface IInterval {
+  readonly start: string | undefined;
+  readonly end: string | undefined;
+  readonly clock: 'kernel' | 'recorder';
+  /** The end as reported, when it was before the start and was clamped. */
+  readonly reportedEnd?: string;
+}
+
+/**
+ * The kernel clock when it gave both ends (it times the code itself);
+ * otherwise the recorder clock for both, never one of each, since the two
+ * clocks may disagree by more than a short execution lasts.
+ */
+function executionInterval(execution: IExecutionState): IInterval {
+  const { requested, started, finished } = execution;
+  const kernelStart = utc(started?.kernelTime) ?? utc(finished?.kernelStarted);
+  const kernelEnd = utc(finished?.kernelTime);
+  if (kernelStart !== undefined && kernelEnd !== undefined) {
+    return clamp(kernelStart, kernelEnd, 'kernel');
+  }
+  // An execution aborted in the queue never starts: it spans the request.
+  const start = utc(started?.t) ?? utc(requested.t);
+  return clamp(start, utc(finished?.t), 'recorder');
+}
+
+function clamp(
+  start: string | undefined,
+  end: string | undefined,
+  clock: IInterval['clock']
+): IInterval {
+  if (start !== undefined && end !== undefined && before(end, start)) {
+    // PROV-CONSTRAINTS: an activity starts before it ends. Skew between the
+    // clocks of two events can break that; keep the start, say so.
+    return { start, end: start, clock, reportedEnd: end };
+  }
+  return { start, end, clock };
+}
+
+class Emitter {
+  private readonly _doc: ProvDocument;
+  private readonly _persons = new Map<string, QualifiedName>();
+
+  constructor(
+    private readonly _state: IJournalState,
+    private readonly _run: Namespace,
+    private readonly _options: IJournalToProvOptions
+  ) {
+    this._doc = new ProvDocument([NBPROV, _run]);
+  }
+
+  emit(): ProvDocument {
+    this._agents();
+    this._notebook();
+    this._plans();
+    for (const session of this._state.sessions.values()) {
+      this._session(session);
+    }
+    for (const execution of this._state.executions.values()) {
+      this._execution(execution);
+    }
+    return this._doc;
+  }
+
+  private _id(local: string): QualifiedName {
+    return this._run.qn(local);
+  }
+
+  /** A relation's id: its kind and the local parts it links. */
+  private _relationId(kind: string, ...ends: QualifiedName[]): QualifiedName {
+    return this._id([kind, ...ends.map(end => end.localPart)].join('.'));
+  }
+
+  private _recorderId(): QualifiedName {
+    return this._id('recorder');
+  }
+
+  private _kernelId(session: ISessionState): QualifiedName {
+    return this._id(`kernel-${session.ordinal}`);
+  }
+
+  private _sessionId(session: ISessionState): QualifiedName {
+    return this._id(`session-${session.ordinal}`);
+  }
+
+  private _executionId(execution: IExecutionState): QualifiedName {
+    return this._id(`exec-${execution.ordinal}`);
+  }
+
+  private _notebookId(): QualifiedName {
+    return this._id('notebook');
+  }
+
+  /** The person of a session: its user, or one anonymous person. */
+  private _person(user: string | undefined): QualifiedName {
+    const key = user ?? '';
+    let id = this._persons.get(key);
+    if (!id) {
+      id = this._id(
+        user === undefined ? 'person' : `person-${encodeLocal(user)}`
+      );
+      this._persons.set(key, id);
+      this._doc.agent(
+        id,
+        attributes([prov('type'), prov('Person')], [nb('userName'), user])
+      );
+    }
+    return id;
+  }
+
+  private _agents(): void {
+    const sessions = [...this._state.sessions.values()];
+    if (sessions.length === 0) {
+      this._person(undefined);
+    }
+    for (const session of sessions) {
+      this._person(session.started.user);
+    }
+    const taps: Tap[] = [];
+    for (const session of sessions) {
+      if (!taps.includes(session.started.tap)) {
+        taps.push(session.started.tap);
+      }
+    }
+    const recorder = this._state.recorder;
+    this._doc.agent(
+      this._recorderId(),
+      attributes(
+        [prov('type'), [prov('SoftwareAgent'), nb('Recorder')]],
+        [nb('name'), recorder?.name],
+        [nb('version'), recorder?.version],
+        [nb('exporterVersion'), this._options.recorderVersion],
+        [nb('tap'), taps.length > 0 ? (taps as [Tap, ...Tap[]]) : undefined]
+      )
+    );
+    for (const session of sessions) {
+      const { kernel, host, user } = session.started;
+      const kernelId = this._kernelId(session);
+      this._doc.agent(
+        kernelId,
+        attributes(
+          [prov('type'), [prov('SoftwareAgent'), nb('Kernel')]],
+          [nb('kernelId'), kernel.id],
+          [nb('kernelName'), kernel.name],
+          [nb('language'), kernel.language],
+          [nb('languageVersion'), kernel.languageVersion],
+          [nb('implementation'), kernel.implementation],
+          [nb('implementationVersion'), kernel.implementationVersion],
+          [nb('host'), host]
+        )
+      );
+      const person = this._person(user);
+      this._doc.add({
+        kind: 'actedOnBehalfOf',
+        id: this._relationId('actedOnBehalfOf', kernelId, person),
+        delegate: kernelId,
+        responsible: person
+      });
+    }
+  }
+
+  private _notebook(): void {
+    const notebook = this._notebookId();
+    this._doc.entity(
+      notebook,
+      attributes(
+        [prov('type'), [nb('Notebook'), prov('Collection')]],
+        [nb('path'), this._state.notebookPath],
+        [nb('format'), this._state.notebookFormat],
+        [nb('journalId'), this._state.journalId]
+      )
+    );
+    for (const person of this._persons.values()) {
+      this._doc.add({
+        kind: 'wasAttributedTo',
+        id: this._relationId('wasAttributedTo', notebook, person),
+        entity: notebook,
+        agent: person
+      });
+    }
+    for (const cellId of this._state.cells.keys()) {
+      const cell = this._id(cellLocal(cellId));
+      this._doc.entity(
+        cell,
+        attributes([prov('type'), nb('Cell')], [nb('cellId'), cellId])
+      );
+      this._doc.add({
+        kind: 'hadMember',
+        id: this._relationId('hadMember', notebook, cell),
+        collection: notebook,
+        entity: cell
+      });
+    }
+  }
+
+  private _plans(): void {
+    for (const [cellId, versions] of this._state.cells) {
+      const cell = this._id(cellLocal(cellId));
+      let previous: QualifiedName | undefined;
+      for (const version of versions) {
+        const id = this._id(cellVersionLocal(cellId, version.version));
+        this._doc.entity(
+          id,
+          attributes(
+            [prov('type'), [nb('CellVersion'), prov('Plan')]],
+            [nb('cellId'), cellId],
+            [nb('version'), version.version],
+            [nb('sha256'), version.sha256],
+            [nb('source'), version.source]
+          )
+        );
+        this._doc.add({
+          kind: 'specializationOf',
+          id: this._relationId('specializationOf', id, cell),
+          specificEntity: id,
+          generalEntity: cell
+        });
+        if (previous) {
+          this._doc.add({
+            kind: 'wasDerivedFrom',
+            id: this._relationId('wasDerivedFrom', id, previous),
+            generatedEntity: id,
+            usedEntity: previous,
+            attributes: [[prov('type'), prov('Revision')]]
+          });
+        }
+        previous = id;
+      }
+    }
+    for (const code of this._state.code.values()) {
+      this._doc.entity(
+        this._id(codeLocal(code.sha256)),
+        attributes(
+          [prov('type'), [nb('Code'), prov('Plan')]],
+          [nb('sha256'), code.sha256],
+          [nb('source'), code.source]
+        )
+      );
+    }
+  }
+
+  private _session(session: ISessionState): void {
+    const id = this._sessionId(session);
+    const interval = clamp(
+      utc(session.started.t),
+      utc(session.ended?.t),
+      'recorder'
+    );
+    this._doc.add({
+      kind: 'activity',
+      id,
+      startTime: interval.start,
+      endTime: interval.end,
+      attributes: attributes(
+        [prov('type'), nb('KernelSession')],
+        [nb('sessionId'), session.started.session],
+        [nb('kernelId'), session.started.kernel.id],
+        [nb('tap'), session.started.tap],
+        [nb('endReason'), session.ended?.reason],
+        ...clampAttributes(interval)
+      )
+    });
+    const kernel = this._kernelId(session);
+    this._doc.add({
+      kind: 'wasAssociatedWith',
+      id: this._relationId('wasAssociatedWith', id, kernel),
+      activity: id,
+      agent: kernel
+    });
+    const recorder = this._recorderId();
+    this._doc.add({
+      kind: 'wasAssociatedWith',
+      id: this._relationId('wasAssociatedWith', id, recorder),
+      activity: id,
+      agent: recorder,
+      attributes: [[prov('role'), nb('Observer')]]
+    });
+  }
+
+  private _execution(execution: IExecutionState): void {
+    const id = this._executionId(execution);
+    const { requested, started, finished, session } = execution;
+    const interval = executionInterval(execution);
+    const status = finished?.status ?? RUNNING_STATUS;
+    this._doc.add({
+      kind: 'activity',
+      id,
+      startTime: interval.start,
+      endTime: interval.end,
+      attributes: attributes(
+        [prov('type'), nb('CellExecution')],
+        [nb('msgId'), requested.execution],
+        [
+          nb('executionCount'),
+          finished?.executionCount ?? started?.executionCount
+        ],
+        [nb('status'), status],
+        [nb('errorName'), finished?.error?.ename],
+        [nb('errorMessage'), finished?.error?.evalue],
+        [nb('cellId'), requested.cellId],
+        [nb('session'), session ? this._sessionId(session) : undefined],
+        [nb('clock'), interval.clock],
+        ...clampAttributes(interval)
+      )
+    });
+    const plan = this._id(execution.plan);
+    this._doc.add({
+      kind: 'used',
+      id: this._relationId('used', id, plan),
+      activity: id,
+      entity: plan,
+      time: interval.start
+    });
+    if (session) {
+      const kernel = this._kernelId(session);
+      this._doc.add({
+        kind: 'wasAssociatedWith',
+        id: this._relationId('wasAssociatedWith', id, kernel),
+        activity: id,
+        agent: kernel,
+        plan
+      });
+      if (execution.previous) {
+        const informant = this._executionId(execution.previous);
+        this._doc.add({
+          kind: 'wasInformedBy',
+          id: this._relationId('wasInformedBy', id, informant),
+          informed: id,
+          informant
+        });
+      }
+    }
+    const outputs = [...execution.outputs.values()].sort(
+      (a, b) => a.index - b.index
+    );
+    for (const output of outputs) {
+      this._output(execution, id, interval, output);
+    }
+  }
+
+  private _output(
+    execution: IExecutionState,
+    activity: QualifiedName,
+    interval: IInterval,
+    output: ExecutionOutputEvent
+  ): void {
+    const id = this._id(`out-${execution.ordinal}-${output.index}`);
+    this._doc.entity(
+      id,
+      attributes(
+        [prov('type'), nb('Output')],
+        [nb('index'), output.index],
+        [nb('outputType'), output.outputType],
+        [nb('streamName'), output.streamName],
+        [nb('mimeTypes'), output.mimeTypes.join(', ')],
+        [nb('byteSize'), output.byteSize],
+        [nb('sha256'), output.sha256],
+        [nb('preview'), output.preview]
+      )
+    );
+    this._doc.add({
+      kind: 'wasGeneratedBy',
+      id: this._relationId('wasGeneratedBy', id, activity),
+      entity: id,
+      activity,
+      time: generationTime(interval, output)
+    });
+  }
+}
+
+/**
+ * The output's time on the execution's clock, when it falls within the
+ * execution (PROV-CONSTRAINTS: generation within its activity); otherwise
+ * none rather than a time that breaks the ordering.
+ */
+function generationTime(
+  interval: IInterval,
+  output: ExecutionOutputEvent
+): string | undefined {
+  const time = utc(interval.clock === 'kernel' ? output.kernelTime : output.t);
+  if (
+    time === undefined ||
+    interval.start === undefined ||
+    before(time, interval.start) ||
+    (interval.end !== undefined && before(interval.end, time))
+  ) {
+    return undefined;
+  }
+  return time;
+}
+
+function clampAttributes(interval: IInterval): MaybeAttribute[] {
+  if (interval.reportedEnd === undefined) {
+    return [];
+  }
+  return [
+    [nb('endTimeClamped'), true],
+    [nb('reportedEndTime'), dateTimeLiteral(interval.reportedEnd)]
+  ];
+}

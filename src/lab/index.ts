@@ -1,0 +1,227 @@
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import {
+  INotebookTracker,
+  NotebookActions,
+  type NotebookPanel
+} from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
+import { journalPathFor } from '../core/journal/paths.js';
+import { RECORDER_VERSION } from '../core/version.js';
+import { exportProvJson, NothingRecordedError } from './export.js';
+import { NotebookProvenance } from './notebook-provenance.js';
+import { readSettings, type ProvenanceSettings } from './settings.js';
+import { SidecarJournal, type LoadedJournal } from './sidecar-journal.js';
+import { ProvenanceStatus } from './status.js';
+import { IProvenanceRegistry } from './tokens.js';
+
+const PLUGIN_ID = 'jupyterlab-provenance:plugin';
+
+export namespace CommandIDs {
+  export const exportProvJson = 'provenance:export-prov-json';
+}
+
+/**
+ * Records every cell execution of every open notebook into its sidecar
+ * journal, and exports it as PROV-JSON.
+ */
+const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
+  id: PLUGIN_ID,
+  description:
+    'Records every cell execution as W3C PROV and exports it as PROV-JSON.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ISettingRegistry, ICommandPalette, IStatusBar],
+  provides: IProvenanceRegistry,
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null,
+    statusBar: IStatusBar | null
+  ): IProvenanceRegistry => {
+    const contents = app.serviceManager.contents;
+    const recorders = new Map<NotebookPanel, NotebookProvenance>();
+    let settings: ProvenanceSettings = readSettings(null);
+    // Nothing is recorded before the user's settings are known: recording
+    // may be off.
+    const settingsLoaded = loadSettings(settingRegistry, loaded => {
+      settings = loaded;
+      for (const provenance of recorders.values()) {
+        provenance.updateSettings(settings);
+      }
+    });
+
+    const follow = (panel: NotebookPanel): void => {
+      const journal = new SidecarJournal(
+        contents,
+        journalPathFor(panel.context.path),
+        error => reportWriteError(panel.context.path, error)
+      );
+      const provenance = new NotebookProvenance({
+        panel,
+        journal,
+        settings,
+        recorderVersion: RECORDER_VERSION,
+        user: app.serviceManager.user?.identity?.username,
+        onLoaded: loaded => reportDamage(journal.path, loaded),
+        onError: error => console.error('jupyterlab-provenance:', error)
+      });
+      recorders.set(panel, provenance);
+      panel.disposed.connect(() => {
+        recorders.delete(panel);
+        provenance.dispose();
+      });
+      void Promise.all([panel.context.ready, settingsLoaded])
+        .then(() => {
+          provenance.updateSettings(settings);
+          return provenance.start();
+        })
+        .catch(error =>
+          Notification.error(
+            `Provenance could not open ${journal.path}: ${String(error)}. ` +
+              'This notebook is not being recorded.'
+          )
+        );
+    };
+    tracker.widgetAdded.connect((_, panel) => follow(panel));
+    tracker.forEach(follow);
+
+    NotebookActions.executionScheduled.connect((_, { notebook }) => {
+      for (const [panel, provenance] of recorders) {
+        if (panel.content === notebook) {
+          provenance.noteCellScheduled();
+        }
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.exportProvJson, {
+      label: 'Export Provenance (PROV-JSON)',
+      caption:
+        "Write the current notebook's provenance beside it as <name>.prov.json",
+      isEnabled: () => tracker.currentWidget !== null,
+      execute: async () => {
+        const panel = tracker.currentWidget;
+        if (!panel) {
+          return;
+        }
+        const provenance = recorders.get(panel);
+        const notebookPath = panel.context.path;
+        try {
+          await provenance?.flush();
+          const journal = new SidecarJournal(
+            contents,
+            journalPathFor(notebookPath),
+            () => undefined
+          );
+          const loaded = await journal.load();
+          const result = await exportProvJson(
+            contents,
+            notebookPath,
+            loaded,
+            RECORDER_VERSION
+          );
+          const skipped =
+            result.skippedLines > 0
+              ? ` ${result.skippedLines} damaged journal line(s) were skipped.`
+              : '';
+          Notification.success(
+            `Provenance of ${result.executions} execution(s) exported to ` +
+              `${result.path}.${skipped}`,
+            { autoClose: 8000 }
+          );
+          return result;
+        } catch (error) {
+          if (error instanceof NothingRecordedError) {
+            Notification.info(error.message, { autoClose: 8000 });
+          } else {
+            Notification.error(
+              `Provenance export of ${notebookPath} failed: ${String(error)}`
+            );
+          }
+          return undefined;
+        }
+      }
+    });
+    palette?.addItem({
+      command: CommandIDs.exportProvJson,
+      category: 'Provenance'
+    });
+
+    if (statusBar) {
+      const status = new ProvenanceStatus();
+      let shown: NotebookProvenance | undefined;
+      const onState = (): void => status.setState(shown?.state ?? null);
+      const showCurrent = (): void => {
+        shown?.stateChanged.disconnect(onState);
+        shown = tracker.currentWidget
+          ? recorders.get(tracker.currentWidget)
+          : undefined;
+        shown?.stateChanged.connect(onState);
+        onState();
+      };
+      tracker.currentChanged.connect(showCurrent);
+      tracker.widgetAdded.connect(showCurrent);
+      statusBar.registerStatusItem(PLUGIN_ID, {
+        item: status,
+        align: 'left',
+        rank: 5,
+        isActive: () => tracker.currentWidget !== null
+      });
+      showCurrent();
+    }
+
+    return { get: panel => recorders.get(panel) };
+  }
+};
+
+/** Loads the settings, calls `apply` now and on every change. */
+async function loadSettings(
+  registry: ISettingRegistry | null,
+  apply: (settings: ProvenanceSettings) => void
+): Promise<void> {
+  if (!registry) {
+    return;
+  }
+  try {
+    const loaded = await registry.load(PLUGIN_ID);
+    loaded.changed.connect(() => apply(readSettings(loaded)));
+    apply(readSettings(loaded));
+  } catch (error) {
+    console.error('jupyterlab-provenance: settings not loaded', error);
+  }
+}
+
+function reportDamage(path: string, loaded: LoadedJournal): void {
+  if (loaded.problems.length === 0) {
+    return;
+  }
+  const lines = loaded.problems.map(p => p.line).join(', ');
+  Notification.warning(
+    `Provenance journal ${path} is damaged: ${loaded.problems.length} ` +
+      `unreadable line(s) skipped (line ${lines}); ` +
+      `${loaded.events.length} good record(s) kept. ` +
+      'New records are appended after them.',
+    { autoClose: false }
+  );
+  console.warn('jupyterlab-provenance: damaged journal', path, loaded.problems);
+}
+
+let writeErrorShown = false;
+function reportWriteError(notebookPath: string, error: unknown): void {
+  console.error('jupyterlab-provenance: journal write failed', error);
+  if (!writeErrorShown) {
+    writeErrorShown = true;
+    Notification.error(
+      `Provenance of ${notebookPath} could not be saved (${String(error)}). ` +
+        'Records are kept in this page and retried; do not close it.'
+    );
+  }
+}
+
+export default [plugin];
+export { IProvenanceRegistry } from './tokens.js';

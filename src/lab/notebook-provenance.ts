@@ -1,0 +1,367 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { UUID } from '@lumino/coreutils';
+import type { IDisposable } from '@lumino/disposable';
+import { Signal, type ISignal } from '@lumino/signaling';
+import {
+  JOURNAL_FORMAT_VERSION,
+  type CellId,
+  type IsoTime,
+  type JournalEvent,
+  type JournalId,
+  type SessionEndReason,
+  type SessionId
+} from '../core/journal/index.js';
+import { Recorder } from '../core/recorder/index.js';
+import type { ProvenanceSettings } from './settings.js';
+import type { LoadedJournal, SidecarJournal } from './sidecar-journal.js';
+
+/** What the recorder of one notebook is doing, for the status bar. */
+export type RecordingState = 'loading' | 'recording' | 'off' | 'no-kernel';
+
+/** How long to wait for `kernel_info_reply` before starting without it. */
+const KERNEL_INFO_TIMEOUT_MS = 10_000;
+
+export interface INotebookProvenanceOptions {
+  readonly panel: NotebookPanel;
+  readonly journal: SidecarJournal;
+  readonly settings: ProvenanceSettings;
+  readonly recorderVersion: string;
+  /** The person the kernel works for (JupyterHub user name where known). */
+  readonly user?: string;
+  /** Called once the journal is read, with what was found (damage included). */
+  readonly onLoaded: (loaded: LoadedJournal) => void;
+  /** A recorder failure: reported, never thrown into the notebook. */
+  readonly onError: (error: unknown) => void;
+}
+
+/**
+ * Connects one open notebook to the core Recorder and its sidecar journal.
+ *
+ * This is the frontend tap of DESIGN.md: every message on the notebook's
+ * kernel connection (`anyMessage`, both directions) goes through the same
+ * Recorder the kernel-side agent uses, and what it emits is appended to the
+ * notebook's journal. Kernel changes and restarts close one kernel session
+ * and open the next, so one journal spans the notebook's whole history.
+ */
+export class NotebookProvenance implements IDisposable {
+  constructor(options: INotebookProvenanceOptions) {
+    this._options = options;
+    this._settings = options.settings;
+    this._journal = options.journal;
+    this._recorder = new Recorder({
+      tap: 'frontend',
+      options: options.settings,
+      emit: event => this._write(event),
+      onError: options.onError
+    });
+  }
+
+  /** Reads the existing journal, then follows the notebook's kernel. */
+  async start(): Promise<void> {
+    const loaded = await this._journal.load();
+    const created = loaded.events.find(e => e.kind === 'journal.created');
+    if (created?.kind === 'journal.created') {
+      this._journalId = created.journal;
+      this._headerWritten = true;
+    }
+    this._options.onLoaded(loaded);
+    if (this.isDisposed) {
+      return;
+    }
+    const context = this._options.panel.sessionContext;
+    context.kernelChanged.connect(this._onKernelChanged, this);
+    this._attach(context.session?.kernel ?? null);
+    this._setState();
+  }
+
+  get stateChanged(): ISignal<this, RecordingState> {
+    return this._stateChanged;
+  }
+
+  get state(): RecordingState {
+    return this._state;
+  }
+
+  get journalPath(): string {
+    return this._journal.path;
+  }
+
+  /** Writes every recorded event to disk (before an export, for instance). */
+  flush(): Promise<void> {
+    return this._journal.flush();
+  }
+
+  /** Applies changed settings; turning recording off stops at once. */
+  updateSettings(settings: ProvenanceSettings): void {
+    const wasEnabled = this._settings.enabled;
+    this._settings = settings;
+    this._recorder.setOptions(settings);
+    if (wasEnabled !== settings.enabled && this._headerWritten) {
+      // Only a journal that already exists learns about the gap: turning
+      // recording off must not create a file.
+      this._journal.append([
+        {
+          v: JOURNAL_FORMAT_VERSION,
+          t: nowIso(),
+          kind: 'recording.toggled',
+          recording: settings.enabled
+        }
+      ]);
+    }
+    if (!settings.enabled && this._sessionOpen) {
+      this._recorder.endSession('unknown');
+      this._sessionOpen = false;
+    }
+    if (settings.enabled && !wasEnabled && this._kernel) {
+      void this._beginSession(this._kernel);
+    }
+    this._setState();
+  }
+
+  /** Called when the notebook schedules a cell: keeps the cell order known. */
+  noteCellScheduled(): void {
+    if (!this._settings.enabled) {
+      return;
+    }
+    const model = this._options.panel.content.model;
+    if (!model) {
+      return;
+    }
+    const order: CellId[] = [];
+    for (let i = 0; i < model.cells.length; i++) {
+      order.push(model.cells.get(i).id as CellId);
+    }
+    const key = order.join('\n');
+    if (key === this._lastCellOrder) {
+      return;
+    }
+    this._lastCellOrder = key;
+    this._write({
+      v: JOURNAL_FORMAT_VERSION,
+      t: nowIso(),
+      kind: 'notebook.context',
+      notebookPath: this._options.panel.context.path,
+      format: `${model.nbformat}.${model.nbformatMinor}`,
+      cellOrder: order
+    });
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._detach();
+    this._options.panel.sessionContext.kernelChanged.disconnect(
+      this._onKernelChanged,
+      this
+    );
+    void this._journal.flush();
+    Signal.clearData(this);
+  }
+
+  private _onKernelChanged(
+    _: ISessionContext,
+    change: { newValue: Kernel.IKernelConnection | null }
+  ): void {
+    this._attach(change.newValue);
+  }
+
+  private _attach(kernel: Kernel.IKernelConnection | null): void {
+    this._detach();
+    this._kernel = kernel;
+    this._setState();
+    if (!kernel) {
+      return;
+    }
+    kernel.anyMessage.connect(this._onAnyMessage, this);
+    kernel.statusChanged.connect(this._onStatusChanged, this);
+    if (this._settings.enabled) {
+      void this._beginSession(kernel);
+    }
+  }
+
+  private _detach(reason: SessionEndReason = 'unknown'): void {
+    const kernel = this._kernel;
+    if (!kernel) {
+      return;
+    }
+    kernel.anyMessage.disconnect(this._onAnyMessage, this);
+    kernel.statusChanged.disconnect(this._onStatusChanged, this);
+    this._endSession(reason);
+    this._kernel = null;
+  }
+
+  /**
+   * Opens a kernel session once the kernel has said what it is. Messages
+   * that arrive meanwhile are held and replayed in order, so an execution
+   * queued while the kernel connects is not lost.
+   */
+  private async _beginSession(kernel: Kernel.IKernelConnection): Promise<void> {
+    if (this._starting || this._sessionOpen) {
+      return;
+    }
+    this._starting = true;
+    this._held = [];
+    const info = await withTimeout(kernel.info, KERNEL_INFO_TIMEOUT_MS).catch(
+      () => undefined
+    );
+    this._starting = false;
+    if (kernel !== this._kernel || !this._settings.enabled) {
+      this._held = [];
+      return;
+    }
+    const language = info?.language_info;
+    this._recorder.startSession({
+      session: UUID.uuid4() as SessionId,
+      kernel: {
+        id: kernel.id,
+        name: kernel.name,
+        language: language?.name,
+        languageVersion: language?.version,
+        implementation: info?.implementation,
+        implementationVersion: info?.implementation_version
+      },
+      user: this._options.user
+    });
+    this._sessionOpen = true;
+    const held = this._held;
+    this._held = [];
+    for (const observed of held) {
+      this._recorder.handle(observed);
+    }
+  }
+
+  private _endSession(reason: SessionEndReason): void {
+    this._held = [];
+    if (this._sessionOpen) {
+      this._sessionOpen = false;
+      this._recorder.endSession(reason);
+    }
+  }
+
+  private _onAnyMessage(
+    _: Kernel.IKernelConnection,
+    args: Kernel.IAnyMessageArgs
+  ): void {
+    if (!this._settings.enabled) {
+      return;
+    }
+    const observed = {
+      direction: args.direction,
+      msg: args.msg as KernelMessage.IMessage
+    };
+    if (this._sessionOpen) {
+      this._recorder.handle(observed);
+    } else if (this._starting) {
+      this._held.push(observed);
+    }
+  }
+
+  private _onStatusChanged(
+    kernel: Kernel.IKernelConnection,
+    status: Kernel.Status
+  ): void {
+    switch (status) {
+      case 'restarting':
+        this._endSession('restart');
+        break;
+      case 'autorestarting':
+      case 'dead':
+        this._endSession('died');
+        break;
+      case 'starting':
+      case 'idle':
+      case 'busy':
+        if (!this._sessionOpen && this._settings.enabled) {
+          void this._beginSession(kernel);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private _write(event: JournalEvent): void {
+    if (!this._headerWritten) {
+      this._headerWritten = true;
+      this._journal.append([
+        {
+          v: JOURNAL_FORMAT_VERSION,
+          t: event.t,
+          kind: 'journal.created',
+          journal: this._journalId,
+          notebookPath: this._options.panel.context.path,
+          recorder: {
+            name: 'jupyterlab-provenance',
+            version: this._options.recorderVersion
+          }
+        }
+      ]);
+    }
+    this._journal.append([event]);
+    if (event.kind === 'execution.finished' || event.kind === 'session.ended') {
+      // An ended execution is what users look for first: write it now.
+      void this._journal.flush();
+    }
+  }
+
+  private _setState(): void {
+    const state: RecordingState = !this._settings.enabled
+      ? 'off'
+      : this._kernel
+        ? 'recording'
+        : 'no-kernel';
+    if (state !== this._state) {
+      this._state = state;
+      this._stateChanged.emit(state);
+    }
+  }
+
+  private readonly _options: INotebookProvenanceOptions;
+  private readonly _journal: SidecarJournal;
+  private readonly _recorder: Recorder;
+  private _settings: ProvenanceSettings;
+  private _kernel: Kernel.IKernelConnection | null = null;
+  private _journalId = UUID.uuid4() as JournalId;
+  private _headerWritten = false;
+  private _sessionOpen = false;
+  private _starting = false;
+  private _held: Array<{
+    direction: 'send' | 'recv';
+    msg: KernelMessage.IMessage;
+  }> = [];
+  private _lastCellOrder = '';
+  private _state: RecordingState = 'loading';
+  private _isDisposed = false;
+  private readonly _stateChanged = new Signal<this, RecordingState>(this);
+}
+
+function nowIso(): IsoTime {
+  return new Date().toISOString() as IsoTime;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no reply within ${ms} ms`)),
+      ms
+    );
+    promise.then(
+      value => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      error => {
+        clearTimeout(timer);
+        reject(error);
+      }
+    );
+  });
+}

@@ -1,0 +1,239 @@
+/** Hand-written events of every kind: each with all fields, and with the fewest. */
+
+import type { JournalEvent } from '../../../src/core/journal/index.js';
+
+const T = '2026-11-24T10:00:00.000Z';
+const SHA = 'a'.repeat(64);
+
+export const FULL_EXAMPLES = [
+  {
+    v: 1,
+    kind: 'journal.created',
+    t: T,
+    journal: '6f1c1f9e-2d7c-4d43-9c5e-1f0b8f7d2a10',
+    notebookPath: 'work/train.ipynb',
+    recorder: { name: 'jupyterlab-provenance', version: '0.1.0' }
+  },
+  {
+    v: 1,
+    kind: 'session.started',
+    t: T,
+    session: 's1',
+    tap: 'agent',
+    kernel: {
+      id: 'k1',
+      name: 'python3',
+      language: 'python',
+      languageVersion: '3.12.1',
+      implementation: 'ipython',
+      implementationVersion: '8.20.0'
+    },
+    host: 'node042',
+    user: 'ada'
+  },
+  { v: 1, kind: 'session.ended', t: T, session: 's1', reason: 'restart' },
+  {
+    v: 1,
+    kind: 'notebook.context',
+    t: T,
+    notebookPath: 'work/train.ipynb',
+    format: '4.5',
+    cellOrder: ['c1', 'c2']
+  },
+  {
+    v: 1,
+    kind: 'execution.requested',
+    t: T,
+    session: 's1',
+    execution: 'e1',
+    cellId: 'c1',
+    source: 'x = 1',
+    sourceSha256: SHA
+  },
+  {
+    v: 1,
+    kind: 'execution.started',
+    t: T,
+    execution: 'e1',
+    executionCount: 1,
+    kernelTime: T
+  },
+  {
+    v: 1,
+    kind: 'execution.output',
+    t: T,
+    execution: 'e1',
+    index: 0,
+    outputType: 'stream',
+    streamName: 'stdout',
+    mimeTypes: ['text/plain'],
+    byteSize: 6,
+    sha256: SHA,
+    preview: 'hello\n',
+    kernelTime: T
+  },
+  {
+    v: 1,
+    kind: 'execution.finished',
+    t: T,
+    execution: 'e1',
+    status: 'error',
+    executionCount: 1,
+    kernelStarted: T,
+    kernelTime: T,
+    error: { ename: 'ZeroDivisionError', evalue: 'division by zero' }
+  },
+  { v: 1, kind: 'recording.toggled', t: T, recording: false }
+] as unknown as readonly JournalEvent[];
+
+export const MINIMAL_EXAMPLES = [
+  {
+    v: 1,
+    kind: 'journal.created',
+    t: T,
+    journal: 'j1',
+    recorder: { name: 'r', version: '' }
+  },
+  {
+    v: 1,
+    kind: 'session.started',
+    t: T,
+    session: 's1',
+    tap: 'frontend',
+    kernel: { id: 'k1', name: 'python3' }
+  },
+  { v: 1, kind: 'session.ended', t: T, session: 's1', reason: 'unknown' },
+  { v: 1, kind: 'notebook.context', t: T, notebookPath: '', cellOrder: [] },
+  {
+    v: 1,
+    kind: 'execution.requested',
+    t: T,
+    session: 's1',
+    execution: 'e1',
+    sourceSha256: SHA
+  },
+  { v: 1, kind: 'execution.started', t: T, execution: 'e1' },
+  {
+    v: 1,
+    kind: 'execution.output',
+    t: T,
+    execution: 'e1',
+    index: 3,
+    outputType: 'display_data',
+    mimeTypes: [],
+    byteSize: 0,
+    sha256: SHA
+  },
+  { v: 1, kind: 'execution.finished', t: T, execution: 'e1', status: 'died' },
+  { v: 1, kind: 'recording.toggled', t: T, recording: true }
+] as unknown as readonly JournalEvent[];
+
+/**
+ * Lines that are not valid events, each with why. Both the codec's guards
+ * and the JSON Schema must refuse every one.
+ */
+export const BAD_LINES: readonly {
+  readonly line: string;
+  readonly why: string;
+}[] = [
+  { line: '[]', why: 'not-an-event' },
+  { line: '"execution.started"', why: 'not-an-event' },
+  { line: 'null', why: 'not-an-event' },
+  {
+    line: `{"kind":"execution.started","t":"${T}","execution":"e"}`,
+    why: 'not-an-event'
+  },
+  {
+    line: `{"v":"1","kind":"execution.started","t":"${T}","execution":"e"}`,
+    why: 'not-an-event'
+  },
+  {
+    line: `{"v":2,"kind":"execution.started","t":"${T}","execution":"e"}`,
+    why: 'unknown-version'
+  },
+  {
+    line: `{"v":1,"kind":"execution.paused","t":"${T}","execution":"e"}`,
+    why: 'unknown-kind'
+  },
+  { line: `{"v":1,"t":"${T}","execution":"e"}`, why: 'not-an-event' },
+  {
+    line: `{"v":1,"kind":"execution.started","execution":"e"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: '{"v":1,"kind":"execution.started","t":"2026-11-24T10:00:00Z","execution":"e"}',
+    why: 'invalid-event'
+  },
+  {
+    line: '{"v":1,"kind":"execution.started","t":"2026-11-24T10:00:00.000+01:00","execution":"e"}',
+    why: 'invalid-event'
+  },
+  {
+    line: '{"v":1,"kind":"execution.started","t":"2026-13-24T10:00:00.000Z","execution":"e"}',
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.started","t":"${T}"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.started","t":"${T}","execution":""}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.started","t":"${T}","execution":"e","executionCount":-1}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.started","t":"${T}","execution":"e","executionCount":1.5}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.started","t":"${T}","execution":"e","executionCount":null}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.started","t":"${T}","execution":"e","extra":1}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.finished","t":"${T}","execution":"e","status":"running"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.finished","t":"${T}","execution":"e","status":"error","error":{"ename":"E"}}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.finished","t":"${T}","execution":"e","status":"error","error":{"ename":"E","evalue":"","tb":[]}}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.requested","t":"${T}","session":"s","execution":"e","sourceSha256":"ABC"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.output","t":"${T}","execution":"e","index":0,"outputType":"stream","mimeTypes":"text/plain","byteSize":1,"sha256":"${SHA}"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.output","t":"${T}","execution":"e","index":0,"outputType":"clear_output","mimeTypes":[],"byteSize":1,"sha256":"${SHA}"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"session.started","t":"${T}","session":"s","tap":"browser","kernel":{"id":"k","name":"p"}}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"session.started","t":"${T}","session":"s","tap":"agent","kernel":{"id":"k"}}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"notebook.context","t":"${T}","notebookPath":"n","cellOrder":["c",""]}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"recording.toggled","t":"${T}","recording":"yes"}`,
+    why: 'invalid-event'
+  }
+];

@@ -1,0 +1,331 @@
+/**
+ * The walking skeleton end to end: a real JupyterLab with the built extension
+ * installed, a real ipykernel, Debian's Chromium. What the extension writes is
+ * read back from the server's disk and checked with outside oracles (the
+ * Python `prov` package and the W3C PROV-JSON schema).
+ */
+import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  checkProvJson,
+  type IProvSummary,
+  type IActivitySummary
+} from './oracles';
+
+const ROOT = process.env.NBPROV_E2E_ROOT as string;
+const DEMO = resolve('demo');
+const EXPORT_MENU = 'File>Export Provenance (PROV-JSON)';
+
+test.use({ autoGoto: true, serverFiles: 'on' });
+
+function onDisk(tmpPath: string, name: string): string {
+  return join(ROOT, tmpPath, name);
+}
+
+/** The journal's lines as JSON objects (damaged lines as `null`). */
+function journalLines(file: string): Array<Record<string, unknown> | null> {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(line => line.length > 0)
+    .map(line => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return null;
+      }
+    });
+}
+
+async function openDemo(
+  page: IJupyterLabPageFixture,
+  tmpPath: string
+): Promise<void> {
+  await page.contents.uploadFile(
+    join(DEMO, 'train.ipynb'),
+    `${tmpPath}/train.ipynb`
+  );
+  await page.contents.uploadFile(
+    join(DEMO, 'measurements.csv'),
+    `${tmpPath}/measurements.csv`
+  );
+  await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
+  await page.notebook.activate('train.ipynb');
+  await expect(page.locator('.jp-provenance-status')).toHaveText(
+    'Provenance: recording',
+    { timeout: 30_000 }
+  );
+}
+
+/** Exports through the File menu and waits for a new file on disk. */
+async function exportFromMenu(
+  page: IJupyterLabPageFixture,
+  file: string
+): Promise<IProvSummary> {
+  const before = existsSync(file) ? statSync(file).mtimeMs : -1;
+  await page.menu.clickMenuItem(EXPORT_MENU);
+  await expect
+    .poll(() => (existsSync(file) ? statSync(file).mtimeMs : -1), {
+      timeout: 30_000
+    })
+    .toBeGreaterThan(before);
+  await expect(page.getByText(/exported to .*\.prov\.json/).last()).toBeVisible();
+  return checkProvJson(file);
+}
+
+function executions(summary: IProvSummary): IActivitySummary[] {
+  return summary.activities.filter(a => a.types.includes('nbprov:CellExecution'));
+}
+
+test.describe('recording and PROV-JSON export', () => {
+  test('the demo notebook: run all, run one again, one failure, export', async ({
+    page,
+    tmpPath
+  }) => {
+    await openDemo(page, tmpPath);
+    expect(await page.notebook.run()).toBe(true);
+    // Run the data-loading cell (the second code cell) again, then a cell
+    // that fails.
+    expect(await page.notebook.runCell(2, true)).toBe(true);
+    await page.notebook.addCell('code', "raise ValueError('deliberate failure')");
+    const failing = (await page.notebook.getCellCount()) - 1;
+    await page.notebook.runCell(failing, true);
+    await expect(page.getByText('deliberate failure').first()).toBeVisible();
+
+    const summary = await exportFromMenu(page, onDisk(tmpPath, 'train.prov.json'));
+    const runs = executions(summary);
+    // 6 code cells, one run again, one failing: one activity per execution.
+    expect(runs).toHaveLength(8);
+    expect(runs.map(r => r.executionCount)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (let i = 0; i < runs.length; i++) {
+      expect(Date.parse(runs[i].startTime!)).toBeLessThanOrEqual(
+        Date.parse(runs[i].endTime!)
+      );
+      if (i > 0) {
+        expect(Date.parse(runs[i - 1].endTime!)).toBeLessThanOrEqual(
+          Date.parse(runs[i].startTime!)
+        );
+      }
+    }
+    expect(runs.slice(0, 7).map(r => r.status)).toEqual(Array(7).fill('ok'));
+    expect(runs[7].status).toBe('error');
+    expect(runs[7].errorName).toBe('ValueError');
+    expect(runs[7].errorMessage).toBe('deliberate failure');
+    // The re-run is the same cell version as the first run of that cell.
+    expect(runs[6].plan).toBe(runs[1].plan);
+    // Provenance never goes into the notebook file itself.
+    await page.notebook.save();
+    const saved = JSON.parse(
+      readFileSync(onDisk(tmpPath, 'train.ipynb'), 'utf8')
+    ) as { metadata: object; cells: Array<{ metadata: object }> };
+    const metadataKeys = [saved.metadata, ...saved.cells.map(c => c.metadata)]
+      .flatMap(m => Object.keys(m))
+      .join(' ');
+    expect(metadataKeys).not.toMatch(/prov/i);
+    expect(existsSync(onDisk(tmpPath, 'train.provenance.jsonl'))).toBe(true);
+  });
+
+  test('a damaged journal opens with a warning and keeps every good record', async ({
+    page,
+    tmpPath
+  }) => {
+    const source = 'import numpy as np';
+    const sha = createHash('sha256').update(source).digest('hex');
+    const good = [
+      {
+        v: 1,
+        t: '2026-11-20T10:00:00.000Z',
+        kind: 'journal.created',
+        journal: '6f1c8a52-8f0e-4a57-9a0c-3f3d7e9b2c11',
+        notebookPath: `${tmpPath}/train.ipynb`,
+        recorder: { name: 'jupyterlab-provenance', version: '0.1.0' }
+      },
+      {
+        v: 1,
+        t: '2026-11-20T10:00:01.000Z',
+        kind: 'session.started',
+        session: 'earlier-session',
+        tap: 'frontend',
+        kernel: { id: 'k-earlier', name: 'python3' }
+      },
+      {
+        v: 1,
+        t: '2026-11-20T10:00:02.000Z',
+        kind: 'execution.requested',
+        session: 'earlier-session',
+        execution: 'earlier-msg-1',
+        cellId: 'demo-cell-1',
+        source,
+        sourceSha256: sha
+      },
+      {
+        v: 1,
+        t: '2026-11-20T10:00:02.100Z',
+        kind: 'execution.started',
+        execution: 'earlier-msg-1',
+        executionCount: 1
+      },
+      {
+        v: 1,
+        t: '2026-11-20T10:00:02.300Z',
+        kind: 'execution.finished',
+        execution: 'earlier-msg-1',
+        status: 'ok',
+        executionCount: 1
+      }
+    ].map(e => JSON.stringify(e));
+    // Garbage in the middle, and a last line torn by a crash mid-write.
+    const damaged = [
+      good[0],
+      good[1],
+      'this line is not JSON {',
+      good[2],
+      good[3],
+      '{"v":1,"kind":"no.such.kind","t":"2026-11-20T10:00:02.200Z"}',
+      good[4],
+      '{"v":1,"t":"2026-11-20T10:00:03.0'
+    ].join('\n');
+    await page.contents.uploadContent(
+      damaged,
+      'text',
+      `${tmpPath}/train.provenance.jsonl`
+    );
+    await openDemo(page, tmpPath);
+    await expect(page.getByText(/is damaged: 3 unreadable line/)).toBeVisible();
+
+    expect(await page.notebook.runCell(1, true)).toBe(true);
+    const summary = await exportFromMenu(page, onDisk(tmpPath, 'train.prov.json'));
+    const runs = executions(summary);
+    expect(runs).toHaveLength(2);
+    expect(runs[0].status).toBe('ok');
+    expect(runs[0].startTime).toBe('2026-11-20T10:00:02.100Z');
+    expect(runs[1].status).toBe('ok');
+
+    // Nothing on disk was lost or rewritten: the damaged lines are still
+    // there, and what was appended starts on a line of its own.
+    const lines = journalLines(onDisk(tmpPath, 'train.provenance.jsonl'));
+    expect(lines.slice(0, 8).filter(l => l === null)).toHaveLength(2);
+    const appended = lines.slice(8);
+    expect(appended.length).toBeGreaterThan(0);
+    expect(appended.every(l => l !== null)).toBe(true);
+    expect(appended.map(l => l!.kind)).toContain('execution.finished');
+  });
+
+  test('a 50 MB output is recorded as size and hash, and the page stays responsive', async ({
+    page,
+    tmpPath
+  }) => {
+    await openDemo(page, tmpPath);
+    await page.notebook.setCell(1, 'code', "import sys\nsys.stdout.write('x' * 50_000_000)\nsys.stdout.flush()");
+    expect(await page.notebook.runCell(1, true)).toBe(true);
+    // The page still answers at once, and the kernel still runs cells.
+    const t0 = Date.now();
+    await page.evaluate(() => 1 + 1);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    await page.notebook.setCell(2, 'code', '6 * 7');
+    expect(await page.notebook.runCell(2, true)).toBe(true);
+    await expect(page.getByText('42').first()).toBeVisible();
+
+    const journal = onDisk(tmpPath, 'train.provenance.jsonl');
+    await expect
+      .poll(() => journalLines(journal).filter(l => l?.kind === 'execution.finished').length)
+      .toBe(2);
+    const raw = readFileSync(journal, 'utf8');
+    expect(raw.length).toBeLessThan(50_000);
+    const outputs = journalLines(journal).filter(
+      l => l?.kind === 'execution.output' && l.streamName === 'stdout'
+    );
+    const total = outputs.reduce((n, l) => n + (l!.byteSize as number), 0);
+    expect(total).toBe(50_000_000);
+    if (outputs.length === 1) {
+      const expected = createHash('sha256').update('x'.repeat(50_000_000)).digest('hex');
+      expect(outputs[0]!.sha256).toBe(expected);
+    }
+    const summary = await exportFromMenu(page, onDisk(tmpPath, 'train.prov.json'));
+    expect(executions(summary)).toHaveLength(2);
+  });
+
+  test('exporting while a cell runs shows it running, then finished', async ({
+    page,
+    tmpPath
+  }) => {
+    await openDemo(page, tmpPath);
+    await page.notebook.setCell(1, 'code', 'import time\ntime.sleep(8)\nprint("slept", 8 * 8)');
+    await page.notebook.runCell(1, { inplace: true, wait: false });
+    const journal = onDisk(tmpPath, 'train.provenance.jsonl');
+    await expect
+      .poll(() =>
+        existsSync(journal)
+          ? journalLines(journal).filter(l => l?.kind === 'execution.started').length
+          : 0
+      )
+      .toBe(1);
+
+    const file = onDisk(tmpPath, 'train.prov.json');
+    const during = executions(await exportFromMenu(page, file));
+    expect(during).toHaveLength(1);
+    expect(during[0].status).toBe('running');
+    expect(during[0].endTime).toBeUndefined();
+
+    await expect(page.getByText('slept 64')).toBeVisible({ timeout: 30_000 });
+    await expect
+      .poll(() => journalLines(journal).filter(l => l?.kind === 'execution.finished').length)
+      .toBe(1);
+    const after = executions(await exportFromMenu(page, file));
+    expect(after).toHaveLength(1);
+    expect(after[0].status).toBe('ok');
+    expect(Date.parse(after[0].endTime!)).toBeGreaterThanOrEqual(
+      Date.parse(after[0].startTime!) + 7_000
+    );
+  });
+
+  test('a notebook with no kernel records nothing and says so on export', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.filebrowser.openDirectory(tmpPath);
+    const name = await page.notebook.createNew('nokernel.ipynb', { kernel: null });
+    expect(name).toBe('nokernel.ipynb');
+    await expect(page.locator('.jp-provenance-status')).toHaveText(
+      'Provenance: no kernel'
+    );
+    await page.menu.clickMenuItem(EXPORT_MENU);
+    await expect(page.getByText(/Nothing has been recorded for .*nokernel\.ipynb/)).toBeVisible();
+    expect(existsSync(onDisk(tmpPath, 'nokernel.prov.json'))).toBe(false);
+    expect(existsSync(onDisk(tmpPath, 'nokernel.provenance.jsonl'))).toBe(false);
+  });
+
+});
+
+test.describe('with recording turned off in the settings', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-provenance:plugin': { enabled: false }
+    }
+  });
+
+  test('nothing is recorded and no journal is created', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.contents.uploadFile(
+      join(DEMO, 'train.ipynb'),
+      `${tmpPath}/train.ipynb`
+    );
+    await page.contents.uploadFile(
+      join(DEMO, 'measurements.csv'),
+      `${tmpPath}/measurements.csv`
+    );
+    await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
+    await page.notebook.activate('train.ipynb');
+    await expect(page.locator('.jp-provenance-status')).toHaveText(
+      'Provenance: off'
+    );
+    expect(await page.notebook.run()).toBe(true);
+    await page.menu.clickMenuItem(EXPORT_MENU);
+    await expect(page.getByText(/Nothing has been recorded/)).toBeVisible();
+    expect(existsSync(onDisk(tmpPath, 'train.provenance.jsonl'))).toBe(false);
+  });
+});

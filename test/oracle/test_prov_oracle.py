@@ -1,0 +1,157 @@
+"""The projection's PROV-JSON, read by the Python `prov` package.
+
+The inputs are the fixture journals of test/core/fixtures/journals.ts,
+exported by the compiled test build:
+
+    npx tsc -p tsconfig.test.json
+    node build/test/core/fixtures/export-fixtures.js OUT_DIR
+
+This module runs the second command itself, into a temporary folder; it
+needs the first to have run (CI builds before it tests).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import prov_oracle  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+EXPORTER = REPO / "build" / "test" / "core" / "fixtures" / "export-fixtures.js"
+FIXTURES = ("one-session", "restart", "empty", "odd-names")
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not EXPORTER.exists():
+        pytest.fail(f"{EXPORTER} is missing: run `npx tsc -p tsconfig.test.json` first")
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not on PATH")
+    out = tmp_path_factory.mktemp("prov-json")
+    subprocess.run([node, str(EXPORTER), str(out)], check=True, cwd=REPO)
+    return out
+
+
+def activities(checked: prov_oracle.Checked) -> dict[str, dict]:
+    return {a["id"]: a for a in checked.summary["activities"]}
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_prov_loads_every_fixture_without_loss(exported: Path, name: str) -> None:
+    checked = prov_oracle.check_file(exported / f"{name}.json")
+    assert checked.ok, checked.problems
+    assert "unusedPrefixes" not in checked.summary
+
+
+def test_counts_per_record_kind_match_the_journal(exported: Path) -> None:
+    counts = prov_oracle.check_file(exported / "one-session.json").summary["counts"]
+    assert counts["activity"] == 6  # one session, five executions
+    assert counts["agent"] == 3  # alice, the recorder, the kernel
+    assert counts["wasGeneratedBy"] == 5
+    assert counts["wasDerivedFrom"] == 1
+    assert counts["hadMember"] == 4
+
+
+def test_execution_times_status_and_errors_survive(exported: Path) -> None:
+    found = activities(prov_oracle.check_file(exported / "one-session.json"))
+    assert found["run:exec-1"]["startTime"] == "2026-11-24T10:00:10.010Z"
+    assert found["run:exec-1"]["endTime"] == "2026-11-24T10:00:11.400Z"
+    assert found["run:exec-1"]["types"] == ["nbprov:CellExecution"]
+    assert [found[f"run:exec-{n}"]["status"] for n in range(1, 6)] == [
+        "ok",
+        "error",
+        "ok",
+        "interrupted",
+        "running",
+    ]
+    assert found["run:exec-2"]["errorName"] == "NameError"
+    assert found["run:exec-2"]["errorMessage"] == "name 'fit' is not defined"
+    assert found["run:exec-5"]["endTime"] is None
+
+
+def test_sessions_and_restart_survive(exported: Path) -> None:
+    found = activities(prov_oracle.check_file(exported / "restart.json"))
+    assert found["run:session-1"]["types"] == ["nbprov:KernelSession"]
+    assert found["run:session-1"]["endTime"] == "2026-11-24T10:00:26.000Z"
+    assert found["run:exec-2"]["status"] == "died"
+    assert found["run:exec-5"]["status"] == "aborted"
+
+
+def test_cli_prints_a_summary_and_succeeds(exported: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(Path(prov_oracle.__file__)), str(exported / "restart.json")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True
+    assert summary["counts"]["activity"] == 8
+
+
+UNDECLARED = {
+    "prefix": {"ex": "https://example.org/ns#"},
+    "entity": {"ex:e": {"foo:size": 1}},
+    "activity": {"ex:a": {"prov:startTime": "2026-11-24T10:00:00.000Z"}},
+    "used": {"_:u": {"prov:activity": "ex:a", "prov:entity": "bar:e"}},
+}
+
+
+def test_an_undeclared_prefix_is_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "undeclared.json"
+    path.write_text(json.dumps(UNDECLARED), encoding="utf-8")
+    checked = prov_oracle.check_file(path)
+    assert not checked.ok
+    assert any("'foo'" in p for p in checked.problems), checked.problems
+    assert any("'bar'" in p for p in checked.problems), checked.problems
+
+
+def test_the_cli_exits_non_zero_on_failure(tmp_path: Path) -> None:
+    path = tmp_path / "undeclared.json"
+    path.write_text(json.dumps(UNDECLARED), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(Path(prov_oracle.__file__)), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["ok"] is False
+
+
+def test_values_prov_drops_are_failures() -> None:
+    document = {
+        "prefix": {"ex": "https://example.org/ns#"},
+        "entity": {"ex:e": {"ex:gone": None}},
+        "activity": {"ex:a": {"prov:startTime": "not a time"}},
+    }
+    checked = prov_oracle.check_text(json.dumps(document))
+    assert not checked.ok
+    assert any("null" in p for p in checked.problems), checked.problems
+    assert any("not an xsd:dateTime" in p for p in checked.problems), checked.problems
+
+
+def test_prov_and_xsd_must_be_declared_too() -> None:
+    document = {
+        "prefix": {"ex": "https://example.org/ns#"},
+        "entity": {"ex:e": {"prov:type": {"$": "ex:Thing", "type": "xsd:QName"}}},
+        "hadMember": {"_:m": {"prov:collection": "ex:c", "prov:entity": ["ex:e", "ex:f"]}},
+    }
+    checked = prov_oracle.check_text(json.dumps(document))
+    # PROV-JSON readers predefine prov and xsd; our documents declare every
+    # prefix they use, so the oracle requires them too.
+    assert any("'xsd'" in p for p in checked.problems), checked.problems
+    assert any("'prov'" in p for p in checked.problems), checked.problems
+    document["prefix"]["xsd"] = "http://www.w3.org/2001/XMLSchema#"
+    document["prefix"]["prov"] = "http://www.w3.org/ns/prov#"
+    checked = prov_oracle.check_text(json.dumps(document))
+    assert checked.ok, checked.problems
+    assert checked.summary["counts"]["hadMember"] == 2
