@@ -49,7 +49,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'core/ must not use Node APIs.' },
-            { group: ['**/lab/**', '**/agent/**'], message: 'core/ depends on nothing else.' }
+            {
+              group: ['**/lab/**', '**/agent/**'],
+              message: 'core/ depends on nothing else.'
+            }
           ]
         }
       ]
@@ -60,7 +63,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/agent/**'], message: 'lab/ and agent/ never import each other.' }] }
+        {
+          patterns: [
+            {
+              group: ['**/agent/**'],
+              message: 'lab/ and agent/ never import each other.'
+            }
+          ]
+        }
       ]
     }
   },
@@ -69,7 +79,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/lab/**', '@jupyterlab/application', '@jupyterlab/notebook'], message: 'lab/ and agent/ never import each other.' }] }
+        {
+          patterns: [
+            {
+              group: [
+                '**/lab/**',
+                '@jupyterlab/application',
+                '@jupyterlab/notebook'
+              ],
+              message: 'lab/ and agent/ never import each other.'
+            }
+          ]
+        }
       ]
     }
   }

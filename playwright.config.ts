@@ -5,8 +5,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineConfig } from '@playwright/test';
-import baseConfig from '@jupyterlab/galata/lib/playwright-config.js';
+import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+import galataConfig from '@jupyterlab/galata/lib/playwright-config.js';
+
+// Galata's default configuration (CommonJS, typed as an empty module).
+const baseConfig = galataConfig as unknown as PlaywrightTestConfig;
 
 const PORT = Number(process.env.NBPROV_E2E_PORT ?? 18888);
 const VENV = process.env.NBPROV_VENV ?? `${process.cwd()}/.venv`;
@@ -20,10 +23,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 180_000,
-  reporter: [
-    ['list'],
-    ['junit', { outputFile: 'test-results/junit-e2e.xml' }]
-  ],
+  reporter: [['list'], ['junit', { outputFile: 'test-results/junit-e2e.xml' }]],
   use: {
     ...baseConfig.use,
     baseURL: `http://127.0.0.1:${PORT}`,

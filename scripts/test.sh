@@ -41,6 +41,7 @@ fi
 check prettier npx prettier --check .
 check eslint npx eslint .
 check typecheck-core npx tsc -p tsconfig.core.json
+check typecheck-e2e npx tsc -p tsconfig.e2e.json
 
 step "Unit tests (node:test)"
 npm run --silent build:test &&
@@ -57,4 +58,4 @@ npx playwright test
 step "Summary"
 # Every report is named: a runner that crashed before writing its report
 # counts as a failure rather than vanishing from the count.
-python3 scripts/summarize.py "$REPORTS"/junit-{prettier,eslint,typecheck-core,unit,oracle,e2e}.xml
+python3 scripts/summarize.py "$REPORTS"/junit-{prettier,eslint,typecheck-core,typecheck-e2e,unit,oracle,e2e}.xml

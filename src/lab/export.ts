@@ -2,10 +2,10 @@ import type { Contents } from '@jupyterlab/services';
 import { provJsonPathFor } from '../core/journal/paths.js';
 import { journalToProv } from '../core/projection/index.js';
 import { serializeProvJson } from '../core/prov/index.js';
-import type { LoadedJournal } from './sidecar-journal.js';
+import type { ILoadedJournal } from './sidecar-journal.js';
 
 /** What an export wrote, for the message the user sees. */
-export interface ExportResult {
+export interface IExportResult {
   readonly path: string;
   readonly executions: number;
   /** Lines of the journal that could not be read and were left out. */
@@ -29,9 +29,9 @@ export class NothingRecordedError extends Error {
 export async function exportProvJson(
   contents: Contents.IManager,
   notebookPath: string,
-  journal: LoadedJournal,
+  journal: ILoadedJournal,
   recorderVersion: string
-): Promise<ExportResult> {
+): Promise<IExportResult> {
   if (journal.events.length === 0) {
     throw new NothingRecordedError(notebookPath);
   }

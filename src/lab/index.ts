@@ -14,8 +14,8 @@ import { journalPathFor } from '../core/journal/paths.js';
 import { RECORDER_VERSION } from '../core/version.js';
 import { exportProvJson, NothingRecordedError } from './export.js';
 import { NotebookProvenance } from './notebook-provenance.js';
-import { readSettings, type ProvenanceSettings } from './settings.js';
-import { SidecarJournal, type LoadedJournal } from './sidecar-journal.js';
+import { readSettings, type IProvenanceSettings } from './settings.js';
+import { SidecarJournal, type ILoadedJournal } from './sidecar-journal.js';
 import { ProvenanceStatus } from './status.js';
 import { IProvenanceRegistry } from './tokens.js';
 
@@ -46,7 +46,7 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
   ): IProvenanceRegistry => {
     const contents = app.serviceManager.contents;
     const recorders = new Map<NotebookPanel, NotebookProvenance>();
-    let settings: ProvenanceSettings = readSettings(null);
+    let settings: IProvenanceSettings = readSettings(null);
     // Nothing is recorded before the user's settings are known: recording
     // may be off.
     const settingsLoaded = loadSettings(settingRegistry, loaded => {
@@ -182,7 +182,7 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
 /** Loads the settings, calls `apply` now and on every change. */
 async function loadSettings(
   registry: ISettingRegistry | null,
-  apply: (settings: ProvenanceSettings) => void
+  apply: (settings: IProvenanceSettings) => void
 ): Promise<void> {
   if (!registry) {
     return;
@@ -196,7 +196,7 @@ async function loadSettings(
   }
 }
 
-function reportDamage(path: string, loaded: LoadedJournal): void {
+function reportDamage(path: string, loaded: ILoadedJournal): void {
   if (loaded.problems.length === 0) {
     return;
   }

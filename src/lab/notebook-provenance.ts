@@ -14,8 +14,8 @@ import {
   type SessionId
 } from '../core/journal/index.js';
 import { Recorder } from '../core/recorder/index.js';
-import type { ProvenanceSettings } from './settings.js';
-import type { LoadedJournal, SidecarJournal } from './sidecar-journal.js';
+import type { IProvenanceSettings } from './settings.js';
+import type { ILoadedJournal, SidecarJournal } from './sidecar-journal.js';
 
 /** What the recorder of one notebook is doing, for the status bar. */
 export type RecordingState = 'loading' | 'recording' | 'off' | 'no-kernel';
@@ -26,12 +26,12 @@ const KERNEL_INFO_TIMEOUT_MS = 10_000;
 export interface INotebookProvenanceOptions {
   readonly panel: NotebookPanel;
   readonly journal: SidecarJournal;
-  readonly settings: ProvenanceSettings;
+  readonly settings: IProvenanceSettings;
   readonly recorderVersion: string;
   /** The person the kernel works for (JupyterHub user name where known). */
   readonly user?: string;
   /** Called once the journal is read, with what was found (damage included). */
-  readonly onLoaded: (loaded: LoadedJournal) => void;
+  readonly onLoaded: (loaded: ILoadedJournal) => void;
   /** A recorder failure: reported, never thrown into the notebook. */
   readonly onError: (error: unknown) => void;
 }
@@ -94,7 +94,7 @@ export class NotebookProvenance implements IDisposable {
   }
 
   /** Applies changed settings; turning recording off stops at once. */
-  updateSettings(settings: ProvenanceSettings): void {
+  updateSettings(settings: IProvenanceSettings): void {
     const wasEnabled = this._settings.enabled;
     this._settings = settings;
     this._recorder.setOptions(settings);
@@ -327,7 +327,7 @@ export class NotebookProvenance implements IDisposable {
   private readonly _options: INotebookProvenanceOptions;
   private readonly _journal: SidecarJournal;
   private readonly _recorder: Recorder;
-  private _settings: ProvenanceSettings;
+  private _settings: IProvenanceSettings;
   private _kernel: Kernel.IKernelConnection | null = null;
   private _journalId = UUID.uuid4() as JournalId;
   private _headerWritten = false;

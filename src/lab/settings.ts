@@ -1,12 +1,12 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
-import type { RecordingOptions } from '../core/recorder/index.js';
+import type { IRecordingOptions } from '../core/recorder/index.js';
 
 /** The plugin's settings (schema/settings/plugin.json), read once and on change. */
-export interface ProvenanceSettings extends RecordingOptions {
+export interface IProvenanceSettings extends IRecordingOptions {
   readonly enabled: boolean;
 }
 
-export const DEFAULT_SETTINGS: ProvenanceSettings = {
+export const DEFAULT_SETTINGS: IProvenanceSettings = {
   enabled: true,
   recordCode: true,
   recordOutputPreviews: true,
@@ -16,18 +16,18 @@ export const DEFAULT_SETTINGS: ProvenanceSettings = {
 /** Reads the composite settings, falling back to defaults field by field. */
 export function readSettings(
   settings: ISettingRegistry.ISettings | null
-): ProvenanceSettings {
+): IProvenanceSettings {
   if (!settings) {
     return DEFAULT_SETTINGS;
   }
-  const get = <K extends keyof ProvenanceSettings>(
+  const get = <K extends keyof IProvenanceSettings>(
     key: K,
     type: 'boolean' | 'number'
-  ): ProvenanceSettings[K] => {
+  ): IProvenanceSettings[K] => {
     const value = settings.get(key).composite;
     return (
       typeof value === type ? value : DEFAULT_SETTINGS[key]
-    ) as ProvenanceSettings[K];
+    ) as IProvenanceSettings[K];
   };
   return {
     enabled: get('enabled', 'boolean'),

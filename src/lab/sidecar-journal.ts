@@ -2,12 +2,12 @@ import { Contents, ServerConnection } from '@jupyterlab/services';
 import {
   decodeJournal,
   encodeEvent,
-  type DecodedJournal,
+  type IDecodedJournal,
   type JournalEvent
 } from '../core/journal/index.js';
 
 /** What was found on disk when a notebook was opened. */
-export interface LoadedJournal extends DecodedJournal {
+export interface ILoadedJournal extends IDecodedJournal {
   /** False when the notebook has no journal yet. */
   readonly exists: boolean;
 }
@@ -32,7 +32,7 @@ export class SidecarJournal {
   ) {}
 
   /** Reads and decodes the journal; an absent file is an empty journal. */
-  async load(): Promise<LoadedJournal> {
+  async load(): Promise<ILoadedJournal> {
     let text: string;
     try {
       const model = await this._contents.get(this.path, {

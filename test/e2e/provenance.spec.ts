@@ -4,7 +4,12 @@
  * read back from the server's disk and checked with outside oracles (the
  * Python `prov` package and the W3C PROV-JSON schema).
  */
-import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import {
+  expect,
+  galata,
+  test,
+  type IJupyterLabPageFixture
+} from '@jupyterlab/galata';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -70,12 +75,16 @@ async function exportFromMenu(
       timeout: 30_000
     })
     .toBeGreaterThan(before);
-  await expect(page.getByText(/exported to .*\.prov\.json/).last()).toBeVisible();
+  await expect(
+    page.getByText(/exported to .*\.prov\.json/).last()
+  ).toBeVisible();
   return checkProvJson(file);
 }
 
 function executions(summary: IProvSummary): IActivitySummary[] {
-  return summary.activities.filter(a => a.types.includes('nbprov:CellExecution'));
+  return summary.activities.filter(a =>
+    a.types.includes('nbprov:CellExecution')
+  );
 }
 
 test.describe('recording and PROV-JSON export', () => {
@@ -88,12 +97,18 @@ test.describe('recording and PROV-JSON export', () => {
     // Run the data-loading cell (the second code cell) again, then a cell
     // that fails.
     expect(await page.notebook.runCell(2, true)).toBe(true);
-    await page.notebook.addCell('code', "raise ValueError('deliberate failure')");
+    await page.notebook.addCell(
+      'code',
+      "raise ValueError('deliberate failure')"
+    );
     const failing = (await page.notebook.getCellCount()) - 1;
     await page.notebook.runCell(failing, true);
     await expect(page.getByText('deliberate failure').first()).toBeVisible();
 
-    const summary = await exportFromMenu(page, onDisk(tmpPath, 'train.prov.json'));
+    const summary = await exportFromMenu(
+      page,
+      onDisk(tmpPath, 'train.prov.json')
+    );
     const runs = executions(summary);
     // 6 code cells, one run again, one failing: one activity per execution.
     expect(runs).toHaveLength(8);
@@ -195,7 +210,10 @@ test.describe('recording and PROV-JSON export', () => {
     await expect(page.getByText(/is damaged: 3 unreadable line/)).toBeVisible();
 
     expect(await page.notebook.runCell(1, true)).toBe(true);
-    const summary = await exportFromMenu(page, onDisk(tmpPath, 'train.prov.json'));
+    const summary = await exportFromMenu(
+      page,
+      onDisk(tmpPath, 'train.prov.json')
+    );
     const runs = executions(summary);
     expect(runs).toHaveLength(2);
     expect(runs[0].status).toBe('ok');
@@ -217,7 +235,11 @@ test.describe('recording and PROV-JSON export', () => {
     tmpPath
   }) => {
     await openDemo(page, tmpPath);
-    await page.notebook.setCell(1, 'code', "import sys\nsys.stdout.write('x' * 50_000_000)\nsys.stdout.flush()");
+    await page.notebook.setCell(
+      1,
+      'code',
+      "import sys\nsys.stdout.write('x' * 50_000_000)\nsys.stdout.flush()"
+    );
     expect(await page.notebook.runCell(1, true)).toBe(true);
     // The page still answers at once, and the kernel still runs cells.
     const t0 = Date.now();
@@ -229,7 +251,11 @@ test.describe('recording and PROV-JSON export', () => {
 
     const journal = onDisk(tmpPath, 'train.provenance.jsonl');
     await expect
-      .poll(() => journalLines(journal).filter(l => l?.kind === 'execution.finished').length)
+      .poll(
+        () =>
+          journalLines(journal).filter(l => l?.kind === 'execution.finished')
+            .length
+      )
       .toBe(2);
     const raw = readFileSync(journal, 'utf8');
     expect(raw.length).toBeLessThan(50_000);
@@ -239,10 +265,15 @@ test.describe('recording and PROV-JSON export', () => {
     const total = outputs.reduce((n, l) => n + (l!.byteSize as number), 0);
     expect(total).toBe(50_000_000);
     if (outputs.length === 1) {
-      const expected = createHash('sha256').update('x'.repeat(50_000_000)).digest('hex');
+      const expected = createHash('sha256')
+        .update('x'.repeat(50_000_000))
+        .digest('hex');
       expect(outputs[0]!.sha256).toBe(expected);
     }
-    const summary = await exportFromMenu(page, onDisk(tmpPath, 'train.prov.json'));
+    const summary = await exportFromMenu(
+      page,
+      onDisk(tmpPath, 'train.prov.json')
+    );
     expect(executions(summary)).toHaveLength(2);
   });
 
@@ -251,13 +282,18 @@ test.describe('recording and PROV-JSON export', () => {
     tmpPath
   }) => {
     await openDemo(page, tmpPath);
-    await page.notebook.setCell(1, 'code', 'import time\ntime.sleep(8)\nprint("slept", 8 * 8)');
+    await page.notebook.setCell(
+      1,
+      'code',
+      'import time\ntime.sleep(8)\nprint("slept", 8 * 8)'
+    );
     await page.notebook.runCell(1, { inplace: true, wait: false });
     const journal = onDisk(tmpPath, 'train.provenance.jsonl');
     await expect
       .poll(() =>
         existsSync(journal)
-          ? journalLines(journal).filter(l => l?.kind === 'execution.started').length
+          ? journalLines(journal).filter(l => l?.kind === 'execution.started')
+              .length
           : 0
       )
       .toBe(1);
@@ -270,7 +306,11 @@ test.describe('recording and PROV-JSON export', () => {
 
     await expect(page.getByText('slept 64')).toBeVisible({ timeout: 30_000 });
     await expect
-      .poll(() => journalLines(journal).filter(l => l?.kind === 'execution.finished').length)
+      .poll(
+        () =>
+          journalLines(journal).filter(l => l?.kind === 'execution.finished')
+            .length
+      )
       .toBe(1);
     const after = executions(await exportFromMenu(page, file));
     expect(after).toHaveLength(1);
@@ -285,17 +325,22 @@ test.describe('recording and PROV-JSON export', () => {
     tmpPath
   }) => {
     await page.filebrowser.openDirectory(tmpPath);
-    const name = await page.notebook.createNew('nokernel.ipynb', { kernel: null });
+    const name = await page.notebook.createNew('nokernel.ipynb', {
+      kernel: null
+    });
     expect(name).toBe('nokernel.ipynb');
     await expect(page.locator('.jp-provenance-status')).toHaveText(
       'Provenance: no kernel'
     );
     await page.menu.clickMenuItem(EXPORT_MENU);
-    await expect(page.getByText(/Nothing has been recorded for .*nokernel\.ipynb/)).toBeVisible();
+    await expect(
+      page.getByText(/Nothing has been recorded for .*nokernel\.ipynb/)
+    ).toBeVisible();
     expect(existsSync(onDisk(tmpPath, 'nokernel.prov.json'))).toBe(false);
-    expect(existsSync(onDisk(tmpPath, 'nokernel.provenance.jsonl'))).toBe(false);
+    expect(existsSync(onDisk(tmpPath, 'nokernel.provenance.jsonl'))).toBe(
+      false
+    );
   });
-
 });
 
 test.describe('with recording turned off in the settings', () => {

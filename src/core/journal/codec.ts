@@ -40,7 +40,7 @@ export type JournalProblemReason =
   /** A known kind whose fields are missing, mistyped or unknown. */
   | 'invalid-event';
 
-export interface JournalProblem {
+export interface IJournalProblem {
   /** 1-based line number in the decoded text. */
   readonly line: number;
   readonly why: JournalProblemReason;
@@ -50,9 +50,9 @@ export interface JournalProblem {
   readonly excerpt: string;
 }
 
-export interface DecodedJournal {
+export interface IDecodedJournal {
   readonly events: JournalEvent[];
-  readonly problems: JournalProblem[];
+  readonly problems: IJournalProblem[];
 }
 
 /** Result of checking one parsed value against the event format. */
@@ -95,9 +95,9 @@ export function encodeEvent(event: JournalEvent): string {
  * skipped and reported in `problems`. Empty lines are skipped silently
  * (they carry nothing), as is a final line break.
  */
-export function decodeJournal(text: string): DecodedJournal {
+export function decodeJournal(text: string): IDecodedJournal {
   const events: JournalEvent[] = [];
-  const problems: JournalProblem[] = [];
+  const problems: IJournalProblem[] = [];
   const lines = text.split('\n');
   // A complete journal ends with '\n', which leaves an empty last element.
   const lastIsTorn = lines[lines.length - 1] !== '';
@@ -202,26 +202,26 @@ const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 
 type Check = (value: unknown) => boolean;
 
-interface Rule {
+interface IRule {
   readonly what: string;
   readonly check?: Check;
   readonly object?: Fields;
 }
 
-interface FieldRule {
-  readonly rule: Rule;
+interface IFieldRule {
+  readonly rule: IRule;
   readonly optional?: boolean;
 }
 
-type Fields = { readonly [name: string]: FieldRule };
+type Fields = { readonly [name: string]: IFieldRule };
 
 type Shape<E> = {
   readonly [F in Exclude<keyof E, 'v' | 'kind' | 't'>]-?: undefined extends E[F]
-    ? { readonly rule: Rule; readonly optional: true }
-    : { readonly rule: Rule; readonly optional?: false };
+    ? { readonly rule: IRule; readonly optional: true }
+    : { readonly rule: IRule; readonly optional?: false };
 };
 
-function oneOf<T extends string>(all: Record<T, true>): Rule {
+function oneOf<T extends string>(all: Record<T, true>): IRule {
   const values = Object.keys(all);
   return {
     what: `one of ${values.join(', ')}`,
@@ -229,7 +229,7 @@ function oneOf<T extends string>(all: Record<T, true>): Rule {
   };
 }
 
-function object<T>(shape: Shape<T>): Rule {
+function object<T>(shape: Shape<T>): IRule {
   return { what: 'an object', object: shape as Fields };
 }
 
@@ -282,10 +282,10 @@ const RULES = {
     execute_result: true,
     error: true
   })
-} satisfies Record<string, Rule>;
+} satisfies Record<string, IRule>;
 
-const req = (rule: Rule) => ({ rule }) as const;
-const opt = (rule: Rule) => ({ rule, optional: true }) as const;
+const req = (rule: IRule) => ({ rule }) as const;
+const opt = (rule: IRule) => ({ rule, optional: true }) as const;
 
 const SHAPES: { readonly [K in JournalEventKind]: Shape<JournalEventOf<K>> } = {
   'journal.created': {
@@ -364,7 +364,7 @@ const SHAPES: { readonly [K in JournalEventKind]: Shape<JournalEventOf<K>> } = {
   }
 };
 
-function matches(rule: Rule, value: unknown): boolean {
+function matches(rule: IRule, value: unknown): boolean {
   if (rule.object !== undefined) {
     return (
       isRecord(value) && checkFields(value, rule.object, [], '') === undefined

@@ -35,11 +35,7 @@ export type Tap = 'frontend' | 'agent' | 'headless';
 
 /** How an execution ended. `running` is never written: it is the absence of a finish. */
 export type ExecutionStatus =
-  | 'ok'
-  | 'error'
-  | 'aborted'
-  | 'interrupted'
-  | 'died';
+  'ok' | 'error' | 'aborted' | 'interrupted' | 'died';
 
 /** How a kernel session ended. */
 export type SessionEndReason = 'shutdown' | 'restart' | 'died' | 'unknown';
@@ -52,7 +48,7 @@ export type OutputType =
   | 'execute_result'
   | 'error';
 
-interface EventBase {
+interface IEventBase {
   /** Journal format version of this event. */
   readonly v: typeof JOURNAL_FORMAT_VERSION;
   /** When the recorder observed the event, by the recorder's clock. */
@@ -60,7 +56,7 @@ interface EventBase {
 }
 
 /** First event of every journal. */
-export interface JournalCreatedEvent extends EventBase {
+export interface IJournalCreatedEvent extends IEventBase {
   readonly kind: 'journal.created';
   readonly journal: JournalId;
   /** Notebook path relative to the server root, when known. */
@@ -69,7 +65,7 @@ export interface JournalCreatedEvent extends EventBase {
 }
 
 /** A kernel process started (or this recorder attached to a running one). */
-export interface SessionStartedEvent extends EventBase {
+export interface ISessionStartedEvent extends IEventBase {
   readonly kind: 'session.started';
   readonly session: SessionId;
   readonly tap: Tap;
@@ -89,14 +85,14 @@ export interface SessionStartedEvent extends EventBase {
   readonly user?: string;
 }
 
-export interface SessionEndedEvent extends EventBase {
+export interface ISessionEndedEvent extends IEventBase {
   readonly kind: 'session.ended';
   readonly session: SessionId;
   readonly reason: SessionEndReason;
 }
 
 /** Where the notebook is and which cells it holds, when that changes. */
-export interface NotebookContextEvent extends EventBase {
+export interface INotebookContextEvent extends IEventBase {
   readonly kind: 'notebook.context';
   readonly notebookPath: string;
   /** nbformat version, e.g. `4.5`. */
@@ -106,7 +102,7 @@ export interface NotebookContextEvent extends EventBase {
 }
 
 /** An `execute_request` was sent. */
-export interface ExecutionRequestedEvent extends EventBase {
+export interface IExecutionRequestedEvent extends IEventBase {
   readonly kind: 'execution.requested';
   readonly session: SessionId;
   readonly execution: ExecutionId;
@@ -119,7 +115,7 @@ export interface ExecutionRequestedEvent extends EventBase {
 }
 
 /** The kernel began the execution (iopub `execute_input` or `status: busy`). */
-export interface ExecutionStartedEvent extends EventBase {
+export interface IExecutionStartedEvent extends IEventBase {
   readonly kind: 'execution.started';
   readonly execution: ExecutionId;
   readonly executionCount?: number;
@@ -128,7 +124,7 @@ export interface ExecutionStartedEvent extends EventBase {
 }
 
 /** One output message of an execution; its content is summarised, never copied whole. */
-export interface ExecutionOutputEvent extends EventBase {
+export interface IExecutionOutputEvent extends IEventBase {
   readonly kind: 'execution.output';
   readonly execution: ExecutionId;
   /** 0-based position among this execution's outputs. */
@@ -147,7 +143,7 @@ export interface ExecutionOutputEvent extends EventBase {
 }
 
 /** The execution ended: `execute_reply` and the kernel's return to idle both seen. */
-export interface ExecutionFinishedEvent extends EventBase {
+export interface IExecutionFinishedEvent extends IEventBase {
   readonly kind: 'execution.finished';
   readonly execution: ExecutionId;
   readonly status: ExecutionStatus;
@@ -160,21 +156,21 @@ export interface ExecutionFinishedEvent extends EventBase {
 }
 
 /** Recording was switched on or off by the user. */
-export interface RecordingToggledEvent extends EventBase {
+export interface IRecordingToggledEvent extends IEventBase {
   readonly kind: 'recording.toggled';
   readonly recording: boolean;
 }
 
 export type JournalEvent =
-  | JournalCreatedEvent
-  | SessionStartedEvent
-  | SessionEndedEvent
-  | NotebookContextEvent
-  | ExecutionRequestedEvent
-  | ExecutionStartedEvent
-  | ExecutionOutputEvent
-  | ExecutionFinishedEvent
-  | RecordingToggledEvent;
+  | IJournalCreatedEvent
+  | ISessionStartedEvent
+  | ISessionEndedEvent
+  | INotebookContextEvent
+  | IExecutionRequestedEvent
+  | IExecutionStartedEvent
+  | IExecutionOutputEvent
+  | IExecutionFinishedEvent
+  | IRecordingToggledEvent;
 
 export type JournalEventKind = JournalEvent['kind'];
 

@@ -5,13 +5,13 @@
  */
 
 import type {
-  ExecutionFinishedEvent,
-  ExecutionOutputEvent,
-  ExecutionRequestedEvent,
-  ExecutionStartedEvent,
+  IExecutionFinishedEvent,
+  IExecutionOutputEvent,
+  IExecutionRequestedEvent,
+  IExecutionStartedEvent,
   JournalEvent,
-  SessionEndedEvent,
-  SessionStartedEvent,
+  ISessionEndedEvent,
+  ISessionStartedEvent,
   Tap
 } from '../journal/events.js';
 import {
@@ -40,22 +40,22 @@ export const RUNNING_STATUS = 'running';
 
 interface ISessionState {
   readonly ordinal: number;
-  readonly started: SessionStartedEvent;
-  ended?: SessionEndedEvent;
+  readonly started: ISessionStartedEvent;
+  ended?: ISessionEndedEvent;
   readonly executions: IExecutionState[];
 }
 
 interface IExecutionState {
   readonly ordinal: number;
-  readonly requested: ExecutionRequestedEvent;
+  readonly requested: IExecutionRequestedEvent;
   readonly session: ISessionState | undefined;
   /** Local part of the plan entity's id. */
   readonly plan: string;
   /** The execution before this one in the same session. */
   readonly previous: IExecutionState | undefined;
-  started?: ExecutionStartedEvent;
-  finished?: ExecutionFinishedEvent;
-  readonly outputs: Map<number, ExecutionOutputEvent>;
+  started?: IExecutionStartedEvent;
+  finished?: IExecutionFinishedEvent;
+  readonly outputs: Map<number, IExecutionOutputEvent>;
 }
 
 interface ICellVersionState {
@@ -185,7 +185,7 @@ function fold(events: readonly JournalEvent[]): IJournalState {
 
 function requestExecution(
   state: IJournalState,
-  event: ExecutionRequestedEvent
+  event: IExecutionRequestedEvent
 ): void {
   let plan: string;
   if (event.cellId !== undefined) {
@@ -620,7 +620,7 @@ class Emitter {
     execution: IExecutionState,
     activity: QualifiedName,
     interval: IInterval,
-    output: ExecutionOutputEvent
+    output: IExecutionOutputEvent
   ): void {
     const id = this._id(`out-${execution.ordinal}-${output.index}`);
     this._doc.entity(
@@ -653,7 +653,7 @@ class Emitter {
  */
 function generationTime(
   interval: IInterval,
-  output: ExecutionOutputEvent
+  output: IExecutionOutputEvent
 ): string | undefined {
   const time = utc(interval.clock === 'kernel' ? output.kernelTime : output.t);
   if (

@@ -2,16 +2,16 @@
 
 export {
   Recorder,
-  type ObservedMessage,
-  type RecorderOptions,
-  type RecordingOptions,
-  type SessionInfo
+  type IObservedMessage,
+  type IRecorderOptions,
+  type IRecordingOptions,
+  type ISessionInfo
 } from './recorder.js';
 export {
   canonicalJson,
   digestOutput,
   makePreview,
   stripAnsi,
-  type OutputDigest
+  type IOutputDigest
 } from './output-digest.js';
 export { toIsoTime } from './time.js';

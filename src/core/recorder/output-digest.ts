@@ -28,7 +28,7 @@
 import { Sha256Builder, sha256Hex } from '../hash.js';
 import type { OutputType, Sha256Hex } from '../journal/events.js';
 
-export interface OutputDigest {
+export interface IOutputDigest {
   readonly outputType: OutputType;
   readonly streamName?: string;
   readonly mimeTypes: readonly string[];
@@ -46,7 +46,7 @@ export function digestOutput(
   outputType: OutputType,
   content: unknown,
   maxPreviewChars: number | undefined
-): OutputDigest {
+): IOutputDigest {
   if (!isRecord(content)) {
     throw new Error(`${outputType} message without content`);
   }
@@ -192,9 +192,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 function withPreview(
-  digest: OutputDigest,
+  digest: IOutputDigest,
   preview: string | undefined
-): OutputDigest {
+): IOutputDigest {
   return preview === undefined ? digest : { ...digest, preview };
 }
 

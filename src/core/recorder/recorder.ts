@@ -18,7 +18,7 @@ import type { KernelMessage } from '@jupyterlab/services';
 import {
   JOURNAL_FORMAT_VERSION,
   type CellId,
-  type ExecutionFinishedEvent,
+  type IExecutionFinishedEvent,
   type ExecutionId,
   type ExecutionStatus,
   type IsoTime,
@@ -26,14 +26,14 @@ import {
   type OutputType,
   type SessionEndReason,
   type SessionId,
-  type SessionStartedEvent,
+  type ISessionStartedEvent,
   type Tap
 } from '../journal/events.js';
 import { digestOutput, sourceDigest } from './output-digest.js';
 import { toIsoTime } from './time.js';
 
 /** What is recorded; the lab reads it from settings and may change it live. */
-export interface RecordingOptions {
+export interface IRecordingOptions {
   /** Keep cells' source in the journal (its sha256 is always kept). */
   readonly recordCode: boolean;
   /** Keep a short text preview of each output. */
@@ -43,18 +43,18 @@ export interface RecordingOptions {
 }
 
 /** One message as a tap saw it: sent to the kernel, or received from it. */
-export interface ObservedMessage {
+export interface IObservedMessage {
   readonly direction: 'send' | 'recv';
   readonly msg: KernelMessage.IMessage;
 }
 
-export interface RecorderOptions {
+export interface IRecorderOptions {
   readonly tap: Tap;
   /** Receives every event, in order; where it goes is the tap's business. */
   readonly emit: (event: JournalEvent) => void;
   /** The recorder's clock for events' `t`; defaults to the system clock. */
   readonly now?: () => Date;
-  readonly options: RecordingOptions;
+  readonly options: IRecordingOptions;
   /**
    * Told about anything the recorder could not handle (a malformed message,
    * a failing `emit`). The recorder never throws into the notebook; without
@@ -63,22 +63,22 @@ export interface RecorderOptions {
   readonly onError?: (error: Error) => void;
 }
 
-export interface SessionInfo {
+export interface ISessionInfo {
   readonly session: SessionId;
-  readonly kernel: SessionStartedEvent['kernel'];
+  readonly kernel: ISessionStartedEvent['kernel'];
   readonly host?: string;
   readonly user?: string;
 }
 
 /** What the recorder keeps of one running execution: a few fields, no output. */
-interface Pending {
+interface IPending {
   started: boolean;
   /** `status: busy` date, for a kernel that sends no `execute_input`. */
   busyTime?: IsoTime;
   /** The kernel has published something on iopub for this execution. */
   active: boolean;
   outputs: number;
-  reply?: Omit<ExecutionFinishedEvent, 'v' | 't' | 'kind' | 'execution'> & {
+  reply?: Omit<IExecutionFinishedEvent, 'v' | 't' | 'kind' | 'execution'> & {
     readonly replyTime?: IsoTime;
   };
   idle?: { readonly time?: IsoTime };
@@ -97,12 +97,12 @@ export class Recorder {
   private readonly _emit: (event: JournalEvent) => void;
   private readonly _now: () => Date;
   private readonly _onError: (error: Error) => void;
-  private _options: RecordingOptions;
+  private _options: IRecordingOptions;
   private _session: SessionId | undefined;
   /** Executions requested and not yet finished, by `msg_id`. */
-  private readonly _pending = new Map<string, Pending>();
+  private readonly _pending = new Map<string, IPending>();
 
-  constructor(options: RecorderOptions) {
+  constructor(options: IRecorderOptions) {
     this._tap = options.tap;
     this._emit = options.emit;
     this._now = options.now ?? (() => new Date());
@@ -111,12 +111,12 @@ export class Recorder {
   }
 
   /** The options in force. */
-  get options(): RecordingOptions {
+  get options(): IRecordingOptions {
     return this._options;
   }
 
   /** Changes what is recorded from the next message on. */
-  setOptions(options: Partial<RecordingOptions>): void {
+  setOptions(options: Partial<IRecordingOptions>): void {
     this._options = { ...this._options, ...options };
   }
 
@@ -134,7 +134,7 @@ export class Recorder {
    * A kernel session begins (a kernel started, or this tap attached to one).
    * A session still open is ended first, with reason `unknown`.
    */
-  startSession(info: SessionInfo): void {
+  startSession(info: ISessionInfo): void {
     this._guard(() => {
       if (this._session !== undefined) {
         this._endSession('unknown');
@@ -144,7 +144,7 @@ export class Recorder {
         kind: 'session.started',
         session: info.session,
         tap: this._tap,
-        kernel: compact({ ...info.kernel }) as SessionStartedEvent['kernel'],
+        kernel: compact({ ...info.kernel }) as ISessionStartedEvent['kernel'],
         ...compact({ host: info.host, user: info.user })
       });
     });
@@ -160,7 +160,7 @@ export class Recorder {
   }
 
   /** Feeds one observed message. Never throws. */
-  handle(observed: ObservedMessage): void {
+  handle(observed: IObservedMessage): void {
     this._guard(() => this._handle(observed));
   }
 
@@ -182,7 +182,7 @@ export class Recorder {
     this._send({ kind: 'session.ended', session, reason });
   }
 
-  private _handle(observed: ObservedMessage): void {
+  private _handle(observed: IObservedMessage): void {
     const msg: unknown = observed?.msg;
     if (!isRecord(msg)) {
       throw new Error('observed message has no msg');
@@ -324,7 +324,7 @@ export class Recorder {
 
   private _onExecuteReply(
     id: string,
-    pending: Pending,
+    pending: IPending,
     msg: Record<string, unknown>,
     time: IsoTime | undefined
   ): void {
@@ -364,7 +364,7 @@ export class Recorder {
       kernelStarted: toIsoTime(metadata.started),
       error,
       replyTime: time
-    }) as Pending['reply'];
+    }) as IPending['reply'];
     if (pending.idle === undefined && this._laterIsActive(id)) {
       pending.idle = {};
     }
@@ -408,7 +408,7 @@ export class Recorder {
     return false;
   }
 
-  private _ensureStarted(id: string, pending: Pending): void {
+  private _ensureStarted(id: string, pending: IPending): void {
     if (pending.started) {
       return;
     }
@@ -420,7 +420,7 @@ export class Recorder {
     });
   }
 
-  private _finishIfDone(id: string, pending: Pending): void {
+  private _finishIfDone(id: string, pending: IPending): void {
     if (pending.reply !== undefined && pending.idle !== undefined) {
       // An aborted request never ran (ipykernel answers it unexecuted after
       // an earlier error, with `stop_on_error`): it gets no `started`.
@@ -431,7 +431,7 @@ export class Recorder {
     }
   }
 
-  private _finish(id: string, pending: Pending): void {
+  private _finish(id: string, pending: IPending): void {
     // Forget first: if emitting fails, the execution must not stay pending.
     this._pending.delete(id);
     const reply = pending.reply ?? { status: 'aborted' };

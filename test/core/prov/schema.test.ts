@@ -7,67 +7,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
-import type { ValidateFunction } from 'ajv-draft-04';
 import { journalToProv } from '../../../src/core/projection/index.js';
 import { toProvJson } from '../../../src/core/prov/index.js';
+import { w3cValidator } from '../../oracle/w3c-schema.js';
 import { everyKindDocument } from '../fixtures/documents.js';
 import { JOURNALS } from '../fixtures/journals.js';
 
-type Json = { [key: string]: unknown };
-
-/** The repository root: the nearest folder up from here with package.json. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(resolve(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    assert.notEqual(parent, dir, 'package.json not found above the tests');
-    dir = parent;
-  }
-  return dir;
-}
-
-/** The published schema with its defects fixed. */
-function patchedSchema(): Json {
-  const file = resolve(repoRoot(), '../shared/oracles/prov-json.schema.json');
-  const schema = JSON.parse(readFileSync(file, 'utf8')) as Json;
-  const definitions = schema.definitions as Json;
-  // Defect 1: the key is misspelled `wasEndedby` while the root and bundles
-  // forbid other keys, so a correct `wasEndedBy` would be rejected.
-  for (const container of [schema, definitions.bundle as Json]) {
-    const properties = container.properties as Json;
-    properties.wasEndedBy = properties.wasEndedby;
-    delete properties.wasEndedby;
-  }
-  // Defect 2: `used` reuses the generation shape, which requires
-  // prov:entity; a usage requires prov:activity (PROV-DM 5.1.4).
-  const generation = definitions.generation as Json;
-  definitions.usage = { ...generation, required: ['prov:activity'] };
-  // Defect 3: the activity's start and end times sit beside `properties`,
-  // so they are never checked; put them where they apply.
-  const activity = definitions.activity as Json;
-  activity.properties = {
-    'prov:startTime': activity['prov:startTime'],
-    'prov:endTime': activity['prov:endTime']
-  };
-  delete activity['prov:startTime'];
-  delete activity['prov:endTime'];
-  // Not patched: `format: uri` on references rejects `_:` blank nodes, and
-  // we never refer to a blank node; `date-time` needs a timezone, as we do.
-  return schema;
-}
-
-function validator(): ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  return ajv.compile(patchedSchema());
-}
-
-const validate = validator();
+const validate = w3cValidator();
 
 function assertValid(json: unknown, what: string): void {
   const ok = validate(json);

@@ -11,8 +11,8 @@ import type {
 } from '../../../src/core/journal/index.js';
 import {
   Recorder,
-  type ObservedMessage,
-  type RecordingOptions
+  type IObservedMessage,
+  type IRecordingOptions
 } from '../../../src/core/recorder/index.js';
 
 /** Compiled to build/test/core/recorder/, four levels below the root. */
@@ -35,12 +35,12 @@ export const FIXTURE_NAMES = [
 
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
-export function loadFixture(name: FixtureName): ObservedMessage[] {
+export function loadFixture(name: FixtureName): IObservedMessage[] {
   const text = readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8');
-  return JSON.parse(text) as ObservedMessage[];
+  return JSON.parse(text) as IObservedMessage[];
 }
 
-export const DEFAULT_OPTIONS: RecordingOptions = {
+export const DEFAULT_OPTIONS: IRecordingOptions = {
   recordCode: true,
   recordOutputPreviews: true,
   maxPreviewChars: 200
@@ -50,14 +50,14 @@ export const SESSION = 'session-1' as SessionId;
 
 export const FIXED_NOW = new Date('2026-11-24T10:00:00.000Z');
 
-export interface Harness {
+export interface IHarness {
   readonly recorder: Recorder;
   readonly events: JournalEvent[];
   readonly errors: Error[];
 }
 
 /** A recorder with a started session, a fixed clock and collected output. */
-export function harness(options: Partial<RecordingOptions> = {}): Harness {
+export function harness(options: Partial<IRecordingOptions> = {}): IHarness {
   const events: JournalEvent[] = [];
   const errors: Error[] = [];
   const recorder = new Recorder({
@@ -78,8 +78,8 @@ export function harness(options: Partial<RecordingOptions> = {}): Harness {
 /** Feeds a fixture and returns the events it produced (session events aside). */
 export function record(
   name: FixtureName,
-  options: Partial<RecordingOptions> = {}
-): Harness {
+  options: Partial<IRecordingOptions> = {}
+): IHarness {
   const h = harness(options);
   for (const observed of loadFixture(name)) {
     h.recorder.handle(observed);
@@ -88,7 +88,7 @@ export function record(
 }
 
 /** The msg_id of the n-th execute_request in a fixture. */
-export function requestId(messages: ObservedMessage[], n = 0): string {
+export function requestId(messages: IObservedMessage[], n = 0): string {
   const requests = messages.filter(
     m => m.direction === 'send' && m.msg.header.msg_type === 'execute_request'
   );

@@ -8,7 +8,7 @@ import type {
 } from '../../../src/core/journal/index.js';
 import {
   Recorder,
-  type ObservedMessage
+  type IObservedMessage
 } from '../../../src/core/recorder/index.js';
 import {
   FIXED_NOW,
@@ -35,7 +35,7 @@ function only<K extends JournalEvent['kind']>(
 function dateOf(
   name: FixtureName,
   msgType: string,
-  where: (m: ObservedMessage) => boolean = () => true
+  where: (m: IObservedMessage) => boolean = () => true
 ): string {
   const found = loadFixture(name).find(
     m => m.msg.header.msg_type === msgType && where(m)
@@ -48,7 +48,7 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-const isIdle = (m: ObservedMessage) =>
+const isIdle = (m: IObservedMessage) =>
   (m.msg.content as { execution_state?: string }).execution_state === 'idle';
 
 test('x = 1 is requested, started and finished ok with kernel times', () => {
@@ -314,7 +314,7 @@ test('a 50 MB stream produces one event under 2 KB with the right hash', () => {
     m.msg.header.msg_type === 'stream'
       ? { ...m, msg: { ...m.msg, content: { name: 'stdout', text } } }
       : m
-  ) as ObservedMessage[];
+  ) as IObservedMessage[];
   const h = harness();
   const started = performance.now();
   huge.forEach(m => h.recorder.handle(m));
@@ -463,7 +463,7 @@ test('malformed messages do not throw and are reported via onError', () => {
   ];
   for (const observed of broken) {
     assert.doesNotThrow(() =>
-      h.recorder.handle(observed as unknown as ObservedMessage)
+      h.recorder.handle(observed as unknown as IObservedMessage)
     );
   }
   assert.equal(h.errors.length, broken.length);
@@ -500,7 +500,7 @@ test('an emit that throws is reported and the execution is still forgotten', () 
 });
 
 /** The print fixture, renamed to execution `id`. */
-function printAs(id: string): ObservedMessage[] {
+function printAs(id: string): IObservedMessage[] {
   return loadFixture('print').map(m =>
     m.direction === 'send'
       ? { ...m, msg: { ...m.msg, header: { ...m.msg.header, msg_id: id } } }
@@ -511,7 +511,7 @@ function printAs(id: string): ObservedMessage[] {
             parent_header: { ...m.msg.parent_header, msg_id: id }
           }
         }
-  ) as ObservedMessage[];
+  ) as IObservedMessage[];
 }
 
 test('an execution whose idle was dropped finishes when the next one starts', () => {
