@@ -418,7 +418,6 @@ export class ProvDocument {
   private readonly _namespaces = new Map<string, Namespace>();
   private readonly _records: IProvRecord[] = [];
   private readonly _byId = new Map<string, IProvRecord>();
-  private readonly _canonical = new Map<string, string>();
   private readonly _used = new Set<string>([PROV.prefix]);
 
   constructor(namespaces: Iterable<Namespace> = []) {
@@ -499,12 +498,13 @@ export class ProvDocument {
    */
   add(init: ProvRecordInit): IProvRecord {
     const record = this._normalize(init);
-    const canonical = canonicalText(record);
     if (record.id) {
       const key = String(record.id);
       const existing = this._byId.get(key);
       if (existing) {
-        if (this._canonical.get(key) === canonical) {
+        // Compared only on a repeated id: the canonical text is the single
+        // largest cost of adding a record.
+        if (canonicalText(existing) === canonicalText(record)) {
           return existing;
         }
         throw new ProvError(
@@ -513,7 +513,6 @@ export class ProvDocument {
         );
       }
       this._byId.set(key, record);
-      this._canonical.set(key, canonical);
     }
     this._records.push(record);
     for (const prefix of prefixesOf(record)) {
@@ -593,10 +592,7 @@ export class ProvDocument {
       }
       attributes.set(key, [name, this._checkValues(value, `${where}, ${key}`)]);
     }
-    const sorted = [...attributes.values()]
-      .map(([name]) => name)
-      .sort(compareAttributeNames)
-      .map(String);
+    const sorted = [...attributes.keys()].sort(compareAttributeKeys);
     const record: IProvRecord = {
       kind,
       id: init.id,
@@ -670,16 +666,15 @@ export class ProvDocument {
   }
 }
 
-function compareAttributeNames(a: QualifiedName, b: QualifiedName): number {
-  const rank = (name: QualifiedName): number =>
-    name.namespace.prefix === PROV.prefix ? 0 : 1;
-  const byRank = rank(a) - rank(b);
+/** `prov:` attributes first, then the rest, each group by name. */
+function compareAttributeKeys(a: string, b: string): number {
+  const provPrefix = `${PROV.prefix}:`;
+  const byRank =
+    (a.startsWith(provPrefix) ? 0 : 1) - (b.startsWith(provPrefix) ? 0 : 1);
   if (byRank !== 0) {
     return byRank;
   }
-  const textA = String(a);
-  const textB = String(b);
-  return textA < textB ? -1 : textA > textB ? 1 : 0;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isFormalKey(kind: RecordKind, key: string): boolean {
