@@ -11,6 +11,7 @@ export default tseslint.config(
       'build/',
       'jupyterlab_provenance/labextension/',
       'test-results/',
+      'test-reports/',
       'playwright-report/',
       '.venv/',
       '**/*.d.ts'

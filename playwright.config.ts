@@ -23,7 +23,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 180_000,
-  reporter: [['list'], ['junit', { outputFile: 'test-results/junit-e2e.xml' }]],
+  reporter: [['list'], ['junit', { outputFile: 'test-reports/junit-e2e.xml' }]],
   use: {
     ...baseConfig.use,
     baseURL: `http://127.0.0.1:${PORT}`,
@@ -44,7 +44,7 @@ export default defineConfig({
   },
   webServer: {
     // The server's log goes to a file: it is noisy, and read only on failure.
-    command: `mkdir -p test-results && exec ${VENV}/bin/jupyter lab --config test/e2e/jupyter_server_test_config.py > test-results/jupyter-server.log 2>&1`,
+    command: `mkdir -p test-reports && exec ${VENV}/bin/jupyter lab --config test/e2e/jupyter_server_test_config.py > test-reports/jupyter-server.log 2>&1`,
     url: `http://127.0.0.1:${PORT}/lab`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 VENV=${NBPROV_VENV:-$PWD/.venv}
 export NBPROV_VENV=$VENV
 export PATH="$VENV/bin:$PATH"
-REPORTS=test-results
+REPORTS=test-reports
 rm -rf "$REPORTS" && mkdir -p "$REPORTS"
 
 step() { printf '\n== %s\n' "$*"; }

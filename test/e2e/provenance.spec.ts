@@ -43,20 +43,24 @@ function journalLines(file: string): Array<Record<string, unknown> | null> {
     });
 }
 
+/** Copies the demo notebook and its data to the server and opens it. */
+async function uploadAndOpenDemo(
+  page: IJupyterLabPageFixture,
+  tmpPath: string
+): Promise<void> {
+  for (const name of ['train.ipynb', 'measurements.csv']) {
+    await page.contents.uploadFile(join(DEMO, name), `${tmpPath}/${name}`);
+  }
+  await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
+  await page.notebook.activate('train.ipynb');
+}
+
+/** Opens the demo notebook and waits until its recorder runs. */
 async function openDemo(
   page: IJupyterLabPageFixture,
   tmpPath: string
 ): Promise<void> {
-  await page.contents.uploadFile(
-    join(DEMO, 'train.ipynb'),
-    `${tmpPath}/train.ipynb`
-  );
-  await page.contents.uploadFile(
-    join(DEMO, 'measurements.csv'),
-    `${tmpPath}/measurements.csv`
-  );
-  await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
-  await page.notebook.activate('train.ipynb');
+  await uploadAndOpenDemo(page, tmpPath);
   await expect(page.locator('.jp-provenance-status')).toHaveText(
     'Provenance: recording',
     { timeout: 30_000 }
@@ -320,6 +324,45 @@ test.describe('recording and PROV-JSON export', () => {
     );
   });
 
+  test('a kernel that dies mid-cell: the execution is recorded as died', async ({
+    page,
+    tmpPath
+  }) => {
+    await openDemo(page, tmpPath);
+    expect(await page.notebook.runCell(1, true)).toBe(true);
+    await page.notebook.setCell(
+      2,
+      'code',
+      'import os, time\nprint("about to die", flush=True)\ntime.sleep(1)\nos._exit(1)'
+    );
+    await page.notebook.runCell(2, { inplace: true, wait: false });
+    // JupyterLab tells the user and the server restarts the kernel.
+    const dialog = page.getByRole('dialog');
+    await expect(dialog).toContainText('died', { timeout: 60_000 });
+    await dialog.getByRole('button').last().click();
+    const journal = onDisk(tmpPath, 'train.provenance.jsonl');
+    await expect
+      .poll(
+        () =>
+          journalLines(journal).filter(l => l?.kind === 'session.started')
+            .length,
+        { timeout: 60_000 }
+      )
+      .toBe(2);
+    const ended = journalLines(journal).find(l => l?.kind === 'session.ended');
+    expect(ended?.reason).toBe('died');
+
+    const runs = executions(
+      await exportFromMenu(page, onDisk(tmpPath, 'train.prov.json'))
+    );
+    expect(runs.map(r => r.status)).toEqual(['ok', 'died']);
+    expect(runs[1].endTime).toBeDefined();
+    const sessions = (
+      await checkProvJson(onDisk(tmpPath, 'train.prov.json'))
+    ).activities.filter(a => a.types.includes('nbprov:KernelSession'));
+    expect(sessions).toHaveLength(2);
+  });
+
   test('a notebook with no kernel records nothing and says so on export', async ({
     page,
     tmpPath
@@ -355,16 +398,7 @@ test.describe('with recording turned off in the settings', () => {
     page,
     tmpPath
   }) => {
-    await page.contents.uploadFile(
-      join(DEMO, 'train.ipynb'),
-      `${tmpPath}/train.ipynb`
-    );
-    await page.contents.uploadFile(
-      join(DEMO, 'measurements.csv'),
-      `${tmpPath}/measurements.csv`
-    );
-    await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
-    await page.notebook.activate('train.ipynb');
+    await uploadAndOpenDemo(page, tmpPath);
     await expect(page.locator('.jp-provenance-status')).toHaveText(
       'Provenance: off'
     );
