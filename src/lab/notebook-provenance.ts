@@ -174,17 +174,34 @@ export class NotebookProvenance implements IDisposable {
   }
 
   private _attach(kernel: Kernel.IKernelConnection | null): void {
+    if (kernel && this._kernel && kernel.id === this._kernel.id) {
+      // A new connection to the same kernel process (JupyterLab makes one
+      // when it restarts a kernel): the kernel session goes on.
+      this._disconnect(this._kernel);
+      this._kernel = kernel;
+      this._connect(kernel);
+      return;
+    }
     this._detach();
     this._kernel = kernel;
     this._setState();
     if (!kernel) {
       return;
     }
-    kernel.anyMessage.connect(this._onAnyMessage, this);
-    kernel.statusChanged.connect(this._onStatusChanged, this);
+    this._connect(kernel);
     if (this._settings.enabled) {
       void this._beginSession(kernel);
     }
+  }
+
+  private _connect(kernel: Kernel.IKernelConnection): void {
+    kernel.anyMessage.connect(this._onAnyMessage, this);
+    kernel.statusChanged.connect(this._onStatusChanged, this);
+  }
+
+  private _disconnect(kernel: Kernel.IKernelConnection): void {
+    kernel.anyMessage.disconnect(this._onAnyMessage, this);
+    kernel.statusChanged.disconnect(this._onStatusChanged, this);
   }
 
   private _detach(reason: SessionEndReason = 'unknown'): void {
@@ -192,8 +209,7 @@ export class NotebookProvenance implements IDisposable {
     if (!kernel) {
       return;
     }
-    kernel.anyMessage.disconnect(this._onAnyMessage, this);
-    kernel.statusChanged.disconnect(this._onStatusChanged, this);
+    this._disconnect(kernel);
     this._endSession(reason);
     this._kernel = null;
   }
@@ -209,11 +225,17 @@ export class NotebookProvenance implements IDisposable {
     }
     this._starting = true;
     this._held = [];
+    const generation = this._generation;
     const info = await withTimeout(kernel.info, KERNEL_INFO_TIMEOUT_MS).catch(
       () => undefined
     );
     this._starting = false;
-    if (kernel !== this._kernel || !this._settings.enabled) {
+    if (
+      generation !== this._generation ||
+      kernel.id !== this._kernel?.id ||
+      !this._settings.enabled
+    ) {
+      // The kernel died, restarted or changed while we waited.
       this._held = [];
       return;
     }
@@ -239,6 +261,7 @@ export class NotebookProvenance implements IDisposable {
   }
 
   private _endSession(reason: SessionEndReason): void {
+    this._generation += 1;
     this._held = [];
     if (this._sessionOpen) {
       this._sessionOpen = false;
@@ -257,6 +280,18 @@ export class NotebookProvenance implements IDisposable {
       direction: args.direction,
       msg: args.msg as KernelMessage.IMessage
     };
+    if (isServerAutoRestart(observed.msg)) {
+      // The server restarted a kernel that died. This message arrives before
+      // the connection's status changes to `restarting`, which a restart
+      // asked for by the user also shows.
+      this._endSession('died');
+      return;
+    }
+    if (!this._sessionOpen && !this._starting && this._kernel) {
+      // The first message after a restart (the frontend's kernel_info
+      // request) opens the next session, whatever statuses came before.
+      void this._beginSession(this._kernel);
+    }
     if (this._sessionOpen) {
       this._recorder.handle(observed);
     } else if (this._starting) {
@@ -333,6 +368,8 @@ export class NotebookProvenance implements IDisposable {
   private _headerWritten = false;
   private _sessionOpen = false;
   private _starting = false;
+  /** Bumped when a session ends, so a start begun before it is dropped. */
+  private _generation = 0;
   private _held: Array<{
     direction: 'send' | 'recv';
     msg: KernelMessage.IMessage;
@@ -341,6 +378,16 @@ export class NotebookProvenance implements IDisposable {
   private _state: RecordingState = 'loading';
   private _isDisposed = false;
   private readonly _stateChanged = new Signal<this, RecordingState>(this);
+}
+
+/** The server's own `status: restarting` message, sent when it auto-restarts. */
+function isServerAutoRestart(msg: KernelMessage.IMessage): boolean {
+  return (
+    msg.channel === 'iopub' &&
+    msg.header.msg_type === 'status' &&
+    (msg.content as KernelMessage.IStatusMsg['content']).execution_state ===
+      'restarting'
+  );
 }
 
 function nowIso(): IsoTime {
