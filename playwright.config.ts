@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import galataConfig from '@jupyterlab/galata/lib/playwright-config.js';
 
@@ -12,7 +13,9 @@ import galataConfig from '@jupyterlab/galata/lib/playwright-config.js';
 const baseConfig = galataConfig as unknown as PlaywrightTestConfig;
 
 const PORT = Number(process.env.NBPROV_E2E_PORT ?? 18888);
-const VENV = process.env.NBPROV_VENV ?? `${process.cwd()}/.venv`;
+/** The repository root, whichever configuration extends this one. */
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+const VENV = (process.env.NBPROV_VENV ??= join(ROOT, '.venv'));
 // The server's root folder: tests read what the extension wrote from here.
 // Set in the environment so the test workers see the same folder.
 process.env.NBPROV_E2E_ROOT ??= mkdtempSync(join(tmpdir(), 'nbprov-e2e-'));
@@ -46,6 +49,7 @@ export default defineConfig({
     // The server's log goes to a file: it is noisy, and read only on failure.
     command: `mkdir -p test-reports && exec ${VENV}/bin/jupyter lab --config test/e2e/jupyter_server_test_config.py > test-reports/jupyter-server.log 2>&1`,
     url: `http://127.0.0.1:${PORT}/lab`,
+    cwd: ROOT,
     timeout: 120_000,
     reuseExistingServer: false,
     env: {

@@ -340,11 +340,9 @@ export class NotebookProvenance implements IDisposable {
         }
       ]);
     }
+    // Written in batches a few hundred milliseconds apart: a write per
+    // execution made every trivial cell measurably slower (bench/browser).
     this._journal.append([event]);
-    if (event.kind === 'execution.finished' || event.kind === 'session.ended') {
-      // An ended execution is what users look for first: write it now.
-      void this._journal.flush();
-    }
   }
 
   private _setState(): void {

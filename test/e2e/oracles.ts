@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { validateAgainstW3cSchema } from '../oracle/w3c-schema.js';
 
-const PYTHON = `${process.env.NBPROV_VENV ?? `${process.cwd()}/.venv`}/bin/python`;
+const PYTHON = `${process.env.NBPROV_VENV}/bin/python`;
 
 export interface IActivitySummary {
   readonly id: string;
