@@ -4,3 +4,5 @@
 
 export { RUNNING_STATUS, encodeLocal, journalToProv } from './prov.js';
 export type { IJournalToProvOptions } from './prov.js';
+export { summarizeJournal } from './summary.js';
+export type { ICellTime, IJournalSummary } from './summary.js';

@@ -5,13 +5,8 @@
  */
 
 import type {
-  IExecutionFinishedEvent,
   IExecutionOutputEvent,
-  IExecutionRequestedEvent,
-  IExecutionStartedEvent,
   JournalEvent,
-  ISessionEndedEvent,
-  ISessionStartedEvent,
   Tap
 } from '../journal/events.js';
 import {
@@ -24,7 +19,18 @@ import {
 } from '../prov/model.js';
 import type { AttributeValue, Attributes } from '../prov/model.js';
 import { NBPROV, runNamespace } from '../prov/namespaces.js';
-import { toIsoTime } from '../recorder/time.js';
+import {
+  before,
+  clamp,
+  executionInterval,
+  foldJournal,
+  type IExecutionState,
+  type IInterval,
+  type IJournalState,
+  type ISessionState,
+  type PlanRef,
+  utc
+} from './journal-state.js';
 
 export interface IJournalToProvOptions {
   /**
@@ -37,50 +43,6 @@ export interface IJournalToProvOptions {
 
 /** What an execution's status is while no `execution.finished` is seen. */
 export const RUNNING_STATUS = 'running';
-
-interface ISessionState {
-  readonly ordinal: number;
-  readonly started: ISessionStartedEvent;
-  ended?: ISessionEndedEvent;
-  readonly executions: IExecutionState[];
-}
-
-interface IExecutionState {
-  readonly ordinal: number;
-  readonly requested: IExecutionRequestedEvent;
-  readonly session: ISessionState | undefined;
-  /** Local part of the plan entity's id. */
-  readonly plan: string;
-  /** The execution before this one in the same session. */
-  readonly previous: IExecutionState | undefined;
-  started?: IExecutionStartedEvent;
-  finished?: IExecutionFinishedEvent;
-  readonly outputs: Map<number, IExecutionOutputEvent>;
-}
-
-interface ICellVersionState {
-  readonly version: number;
-  readonly sha256: string;
-  source?: string;
-}
-
-interface ICodeState {
-  readonly sha256: string;
-  source?: string;
-}
-
-interface IJournalState {
-  journalId?: string;
-  notebookPath?: string;
-  notebookFormat?: string;
-  recorder?: { readonly name: string; readonly version: string };
-  readonly sessions: Map<string, ISessionState>;
-  readonly executions: Map<string, IExecutionState>;
-  /** Cell id → its versions; insertion order = order first seen. */
-  readonly cells: Map<string, ICellVersionState[]>;
-  /** Plans of code not sent from a cell, by sha256. */
-  readonly code: Map<string, ICodeState>;
-}
 
 /**
  * Projects a journal to a PROV document.
@@ -95,7 +57,7 @@ export function journalToProv(
   events: readonly JournalEvent[],
   options: IJournalToProvOptions = {}
 ): ProvDocument {
-  const state = fold(events);
+  const state = foldJournal(events);
   if (state.journalId === undefined) {
     throw new ProvError(
       'The journal has no journal.created event, so its records cannot be ' +
@@ -103,127 +65,6 @@ export function journalToProv(
     );
   }
   return new Emitter(state, runNamespace(state.journalId), options).emit();
-}
-
-function fold(events: readonly JournalEvent[]): IJournalState {
-  const state: IJournalState = {
-    sessions: new Map(),
-    executions: new Map(),
-    cells: new Map(),
-    code: new Map()
-  };
-  for (const event of events) {
-    switch (event.kind) {
-      case 'journal.created':
-        if (state.journalId === undefined) {
-          state.journalId = event.journal;
-          state.notebookPath = event.notebookPath;
-          state.recorder = event.recorder;
-        }
-        break;
-      case 'session.started':
-        if (!state.sessions.has(event.session)) {
-          state.sessions.set(event.session, {
-            ordinal: state.sessions.size + 1,
-            started: event,
-            executions: []
-          });
-        }
-        break;
-      case 'session.ended': {
-        const session = state.sessions.get(event.session);
-        if (session && !session.ended) {
-          session.ended = event;
-        }
-        break;
-      }
-      case 'notebook.context':
-        state.notebookPath = event.notebookPath;
-        state.notebookFormat = event.format ?? state.notebookFormat;
-        for (const cellId of event.cellOrder) {
-          if (!state.cells.has(cellId)) {
-            state.cells.set(cellId, []);
-          }
-        }
-        break;
-      case 'execution.requested':
-        if (!state.executions.has(event.execution)) {
-          requestExecution(state, event);
-        }
-        break;
-      case 'execution.started': {
-        const execution = state.executions.get(event.execution);
-        if (execution && !execution.started) {
-          execution.started = event;
-        }
-        break;
-      }
-      case 'execution.output': {
-        const execution = state.executions.get(event.execution);
-        if (execution && !execution.outputs.has(event.index)) {
-          execution.outputs.set(event.index, event);
-        }
-        break;
-      }
-      case 'execution.finished': {
-        const execution = state.executions.get(event.execution);
-        if (execution && !execution.finished) {
-          execution.finished = event;
-        }
-        break;
-      }
-      case 'recording.toggled':
-        // Pauses show as gaps between executions; nothing to record.
-        break;
-      default:
-        // A kind from a newer format: the codec decides whether to refuse.
-        break;
-    }
-  }
-  return state;
-}
-
-function requestExecution(
-  state: IJournalState,
-  event: IExecutionRequestedEvent
-): void {
-  let plan: string;
-  if (event.cellId !== undefined) {
-    let versions = state.cells.get(event.cellId);
-    if (!versions) {
-      versions = [];
-      state.cells.set(event.cellId, versions);
-    }
-    let current = versions[versions.length - 1];
-    // A new version whenever the code differs from the last one run, even
-    // if it equals an older one: an undo is still an edit, and it keeps
-    // every version derived from the one just before it.
-    if (!current || current.sha256 !== event.sourceSha256) {
-      current = { version: versions.length + 1, sha256: event.sourceSha256 };
-      versions.push(current);
-    }
-    current.source ??= event.source;
-    plan = cellVersionLocal(event.cellId, current.version);
-  } else {
-    let code = state.code.get(event.sourceSha256);
-    if (!code) {
-      code = { sha256: event.sourceSha256 };
-      state.code.set(event.sourceSha256, code);
-    }
-    code.source ??= event.source;
-    plan = codeLocal(event.sourceSha256);
-  }
-  const session = state.sessions.get(event.session);
-  const execution: IExecutionState = {
-    ordinal: state.executions.size + 1,
-    requested: event,
-    session,
-    plan,
-    previous: session?.executions[session.executions.length - 1],
-    outputs: new Map()
-  };
-  state.executions.set(event.execution, execution);
-  session?.executions.push(execution);
 }
 
 /**
@@ -250,17 +91,10 @@ function codeLocal(sha256: string): string {
   return `code-${encodeLocal(sha256.slice(0, 16))}`;
 }
 
-/**
- * A journal time as UTC with milliseconds, by the recorder's own rule
- * (`recorder/time.ts`): a time with no zone or an impossible one is dropped,
- * never guessed at.
- */
-function utc(time: string | undefined): string | undefined {
-  return time === undefined ? undefined : toIsoTime(time);
-}
-
-function before(a: string, b: string): boolean {
-  return Date.parse(a) < Date.parse(b);
+function planLocal(plan: PlanRef): string {
+  return plan.kind === 'cell'
+    ? cellVersionLocal(plan.cellId, plan.version)
+    : codeLocal(plan.sha256);
 }
 
 type MaybeAttribute = readonly [QualifiedName, AttributeValue | undefined];
@@ -275,45 +109,6 @@ function attributes(...pairs: MaybeAttribute[]): Attributes {
 
 const nb = (local: string): QualifiedName => NBPROV.qn(local);
 const prov = (local: string): QualifiedName => PROV.qn(local);
-
-/** Where the times of an activity came from, and whether they were fixed. */
-interface IInterval {
-  readonly start: string | undefined;
-  readonly end: string | undefined;
-  readonly clock: 'kernel' | 'recorder';
-  /** The end as reported, when it was before the start and was clamped. */
-  readonly reportedEnd?: string;
-}
-
-/**
- * The kernel clock when it gave both ends (it times the code itself);
- * otherwise the recorder clock for both, never one of each, since the two
- * clocks may disagree by more than a short execution lasts.
- */
-function executionInterval(execution: IExecutionState): IInterval {
-  const { requested, started, finished } = execution;
-  const kernelStart = utc(started?.kernelTime) ?? utc(finished?.kernelStarted);
-  const kernelEnd = utc(finished?.kernelTime);
-  if (kernelStart !== undefined && kernelEnd !== undefined) {
-    return clamp(kernelStart, kernelEnd, 'kernel');
-  }
-  // An execution aborted in the queue never starts: it spans the request.
-  const start = utc(started?.t) ?? utc(requested.t);
-  return clamp(start, utc(finished?.t), 'recorder');
-}
-
-function clamp(
-  start: string | undefined,
-  end: string | undefined,
-  clock: IInterval['clock']
-): IInterval {
-  if (start !== undefined && end !== undefined && before(end, start)) {
-    // PROV-CONSTRAINTS: an activity starts before it ends. Skew between the
-    // clocks of two events can break that; keep the start, say so.
-    return { start, end: start, clock, reportedEnd: end };
-  }
-  return { start, end, clock };
-}
 
 class Emitter {
   private readonly _doc: ProvDocument;
@@ -581,7 +376,7 @@ class Emitter {
         ...clampAttributes(interval)
       )
     });
-    const plan = this._id(execution.plan);
+    const plan = this._id(planLocal(execution.plan));
     this._doc.add({
       kind: 'used',
       id: this._relationId('used', id, plan),
