@@ -14,11 +14,19 @@ import {
   type SessionId
 } from '../core/journal/index.js';
 import { Recorder } from '../core/recorder/index.js';
+import { helloAgent } from './agent-handshake.js';
 import type { IProvenanceSettings } from './settings.js';
 import type { ILoadedJournal, SidecarJournal } from './sidecar-journal.js';
 
 /** What the recorder of one notebook is doing, for the status bar. */
-export type RecordingState = 'loading' | 'recording' | 'off' | 'no-kernel';
+export type RecordingState =
+  | 'loading'
+  /** The kernel-side agent records; this page writes nothing. */
+  | 'agent'
+  /** This page records (the kernel has no agent, or it did not answer). */
+  | 'frontend'
+  | 'off'
+  | 'no-kernel';
 
 /** How long to wait for `kernel_info_reply` before starting without it. */
 const KERNEL_INFO_TIMEOUT_MS = 10_000;
@@ -229,6 +237,7 @@ export class NotebookProvenance implements IDisposable {
     const info = await withTimeout(kernel.info, KERNEL_INFO_TIMEOUT_MS).catch(
       () => undefined
     );
+    const agent = await helloAgent(kernel, this._options.panel.context.path);
     this._starting = false;
     if (
       generation !== this._generation ||
@@ -237,6 +246,13 @@ export class NotebookProvenance implements IDisposable {
     ) {
       // The kernel died, restarted or changed while we waited.
       this._held = [];
+      return;
+    }
+    if (agent?.recording) {
+      // The agent is the journal's single writer; what was held is in it.
+      this._agentRecording = true;
+      this._held = [];
+      this._setState();
       return;
     }
     const language = info?.language_info;
@@ -253,6 +269,7 @@ export class NotebookProvenance implements IDisposable {
       user: this._options.user
     });
     this._sessionOpen = true;
+    this._setState();
     const held = this._held;
     this._held = [];
     for (const observed of held) {
@@ -263,6 +280,8 @@ export class NotebookProvenance implements IDisposable {
   private _endSession(reason: SessionEndReason): void {
     this._generation += 1;
     this._held = [];
+    // A restarted kernel is a new agent process: ask again.
+    this._agentRecording = false;
     if (this._sessionOpen) {
       this._sessionOpen = false;
       this._recorder.endSession(reason);
@@ -285,6 +304,9 @@ export class NotebookProvenance implements IDisposable {
       // the connection's status changes to `restarting`, which a restart
       // asked for by the user also shows.
       this._endSession('died');
+      return;
+    }
+    if (this._agentRecording) {
       return;
     }
     if (!this._sessionOpen && !this._starting && this._kernel) {
@@ -348,9 +370,13 @@ export class NotebookProvenance implements IDisposable {
   private _setState(): void {
     const state: RecordingState = !this._settings.enabled
       ? 'off'
-      : this._kernel
-        ? 'recording'
-        : 'no-kernel';
+      : !this._kernel
+        ? 'no-kernel'
+        : this._agentRecording
+          ? 'agent'
+          : this._sessionOpen
+            ? 'frontend'
+            : 'loading';
     if (state !== this._state) {
       this._state = state;
       this._stateChanged.emit(state);
@@ -365,6 +391,8 @@ export class NotebookProvenance implements IDisposable {
   private _journalId = UUID.uuid4() as JournalId;
   private _headerWritten = false;
   private _sessionOpen = false;
+  /** The kernel-side agent answered and records this kernel. */
+  private _agentRecording = false;
   private _starting = false;
   /** Bumped when a session ends, so a start begun before it is dropped. */
   private _generation = 0;

@@ -3,7 +3,8 @@ import type { RecordingState } from './notebook-provenance.js';
 
 const LABELS: Record<RecordingState, string> = {
   loading: 'Provenance: loading',
-  recording: 'Provenance: recording',
+  agent: 'Provenance: recording · agent',
+  frontend: 'Provenance: recording · frontend only',
   off: 'Provenance: off',
   'no-kernel': 'Provenance: no kernel'
 };

@@ -62,7 +62,7 @@ async function openDemo(
 ): Promise<void> {
   await uploadAndOpenDemo(page, tmpPath);
   await expect(page.locator('.jp-provenance-status')).toHaveText(
-    'Provenance: recording',
+    'Provenance: recording · frontend only',
     { timeout: 30_000 }
   );
 }

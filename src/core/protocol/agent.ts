@@ -1,0 +1,78 @@
+/**
+ * The in-band protocol between the kernel-side agent and the JupyterLab
+ * extension. They never import each other (DESIGN.md): they meet only through
+ * Jupyter messages, whose shapes live here.
+ *
+ * - A kernelspec written by `nbprov kernel install` carries
+ *   `metadata.nbprov.agent` so the frontend knows to expect an agent without
+ *   sending anything to bare kernels.
+ * - The frontend then sends a `nbprov_hello_request` on the shell channel.
+ *   The agent answers it itself (the kernel never sees it) with a signed
+ *   `nbprov_hello_reply` whose parent is the request. No reply within
+ *   `AGENT_HELLO_TIMEOUT_MS` means the agent is not working and the frontend
+ *   records on its own.
+ * - While the agent records, the frontend writes nothing: the agent is the
+ *   single writer of the notebook's journal.
+ */
+
+/** Bumped when a message below changes incompatibly. */
+export const AGENT_PROTOCOL_VERSION = 1;
+
+export const HELLO_REQUEST = 'nbprov_hello_request';
+export const HELLO_REPLY = 'nbprov_hello_reply';
+
+/** How long the frontend waits for the agent's reply. */
+export const AGENT_HELLO_TIMEOUT_MS = 5_000;
+
+/** The kernelspec metadata key that marks a kernel wrapped by the agent. */
+export const KERNELSPEC_METADATA_KEY = 'nbprov';
+
+export interface IKernelspecAgentMetadata {
+  readonly agent: true;
+  /** The agent protocol version the kernelspec was written for. */
+  readonly protocol: number;
+}
+
+export interface IHelloRequestContent {
+  readonly protocol: number;
+  /** The notebook the frontend has open, relative to the server root. */
+  readonly notebookPath?: string;
+}
+
+export interface IHelloReplyContent {
+  readonly protocol: number;
+  /** The agent's jupyterlab-provenance version. */
+  readonly agentVersion: string;
+  /** Whether the agent is writing the journal. */
+  readonly recording: boolean;
+  /** Where the agent writes the journal, on the kernel's host. */
+  readonly journalPath?: string;
+}
+
+/** Whether kernelspec metadata says the kernel is wrapped by the agent. */
+export function kernelspecHasAgent(
+  metadata: Readonly<Record<string, unknown>> | undefined
+): boolean {
+  const value = metadata?.[KERNELSPEC_METADATA_KEY];
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { agent?: unknown }).agent === true
+  );
+}
+
+/** Checks a hello reply's content; anything else is not our agent. */
+export function isHelloReplyContent(
+  content: unknown
+): content is IHelloReplyContent {
+  if (typeof content !== 'object' || content === null) {
+    return false;
+  }
+  const c = content as Record<string, unknown>;
+  return (
+    c.protocol === AGENT_PROTOCOL_VERSION &&
+    typeof c.agentVersion === 'string' &&
+    typeof c.recording === 'boolean' &&
+    (c.journalPath === undefined || typeof c.journalPath === 'string')
+  );
+}

@@ -1,0 +1,2 @@
+/** Messages the agent and the frontend exchange (they never import each other). */
+export * from './agent.js';
