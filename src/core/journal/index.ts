@@ -2,3 +2,4 @@
 
 export * from './events.js';
 export * from './codec.js';
+export * from './paths.js';
