@@ -44,8 +44,12 @@ export async function exportProvJson(
   });
   return {
     path,
-    executions: journal.events.filter(e => e.kind === 'execution.requested')
-      .length,
+    // Counted by id: a line written twice is one execution.
+    executions: new Set(
+      journal.events.flatMap(e =>
+        e.kind === 'execution.requested' ? [e.execution] : []
+      )
+    ).size,
     skippedLines: journal.problems.length
   };
 }

@@ -6,8 +6,10 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import {
   INotebookTracker,
   NotebookActions,
+  type INotebookModel,
   type NotebookPanel
 } from '@jupyterlab/notebook';
+import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { journalPathFor } from '../core/journal/paths.js';
@@ -20,6 +22,8 @@ import { ProvenanceStatus } from './status.js';
 import { IProvenanceRegistry } from './tokens.js';
 
 const PLUGIN_ID = 'jupyterlab-provenance:plugin';
+
+type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
 
 export namespace CommandIDs {
   export const exportProvJson = 'provenance:export-prov-json';
@@ -45,7 +49,9 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
     statusBar: IStatusBar | null
   ): IProvenanceRegistry => {
     const contents = app.serviceManager.contents;
-    const recorders = new Map<NotebookPanel, NotebookProvenance>();
+    // One recorder per notebook document, however many views show it.
+    const recorders = new Map<NotebookContext, NotebookProvenance>();
+    const byModel = new Map<INotebookModel, NotebookProvenance>();
     let settings: IProvenanceSettings = readSettings(null);
     // Nothing is recorded before the user's settings are known: recording
     // may be off.
@@ -55,29 +61,37 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
         provenance.updateSettings(settings);
       }
     });
+    const users = app.serviceManager.user;
+    const user = users.ready.then(() => users.identity?.username);
 
     const follow = (panel: NotebookPanel): void => {
+      const context = panel.context;
+      if (recorders.has(context)) {
+        return;
+      }
       const journal = new SidecarJournal(
         contents,
-        journalPathFor(panel.context.path),
-        error => reportWriteError(panel.context.path, error)
+        journalPathFor(context.path),
+        error => reportWriteError(context.path, error)
       );
       const provenance = new NotebookProvenance({
-        panel,
+        context,
         journal,
         settings,
         recorderVersion: RECORDER_VERSION,
-        user: app.serviceManager.user?.identity?.username,
+        user,
         onLoaded: loaded => reportDamage(journal.path, loaded),
         onError: error => console.error('jupyterlab-provenance:', error)
       });
-      recorders.set(panel, provenance);
-      panel.disposed.connect(() => {
-        recorders.delete(panel);
+      recorders.set(context, provenance);
+      context.disposed.connect(() => {
+        recorders.delete(context);
+        byModel.delete(context.model);
         provenance.dispose();
       });
-      void Promise.all([panel.context.ready, settingsLoaded])
+      void Promise.all([context.ready, settingsLoaded])
         .then(() => {
+          byModel.set(context.model, provenance);
           provenance.updateSettings(settings);
           return provenance.start();
         })
@@ -92,10 +106,8 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
     tracker.forEach(follow);
 
     NotebookActions.executionScheduled.connect((_, { notebook }) => {
-      for (const [panel, provenance] of recorders) {
-        if (panel.content === notebook) {
-          provenance.noteCellScheduled();
-        }
+      if (notebook.model) {
+        byModel.get(notebook.model)?.noteCellScheduled();
       }
     });
 
@@ -109,13 +121,14 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
         if (!panel) {
           return;
         }
-        const provenance = recorders.get(panel);
+        const provenance = recorders.get(panel.context);
         const notebookPath = panel.context.path;
         try {
-          await provenance?.flush();
+          const unsaved = (await provenance?.flush()) ?? 0;
+          // The journal this notebook records into, which follows renames.
           const journal = new SidecarJournal(
             contents,
-            journalPathFor(notebookPath),
+            provenance?.journalPath ?? journalPathFor(notebookPath),
             () => undefined
           );
           const loaded = await journal.load();
@@ -126,9 +139,13 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
             RECORDER_VERSION
           );
           const skipped =
-            result.skippedLines > 0
+            (result.skippedLines > 0
               ? ` ${result.skippedLines} damaged journal line(s) were skipped.`
-              : '';
+              : '') +
+            (unsaved > 0
+              ? ` ${unsaved} recent record(s) could not be saved yet and ` +
+                'are missing; export again later.'
+              : '');
           Notification.success(
             `Provenance of ${result.executions} execution(s) exported to ` +
               `${result.path}.${skipped}`,
@@ -159,7 +176,7 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
       const showCurrent = (): void => {
         shown?.stateChanged.disconnect(onState);
         shown = tracker.currentWidget
-          ? recorders.get(tracker.currentWidget)
+          ? recorders.get(tracker.currentWidget.context)
           : undefined;
         shown?.stateChanged.connect(onState);
         onState();
@@ -175,7 +192,7 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
       showCurrent();
     }
 
-    return { get: panel => recorders.get(panel) };
+    return { get: panel => recorders.get(panel.context) };
   }
 };
 

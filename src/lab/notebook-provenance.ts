@@ -1,11 +1,13 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
-import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import type { INotebookModel } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
-import { UUID } from '@lumino/coreutils';
+import { PromiseDelegate, UUID } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import {
   JOURNAL_FORMAT_VERSION,
+  journalPathFor,
   type CellId,
   type IsoTime,
   type JournalEvent,
@@ -13,7 +15,8 @@ import {
   type SessionEndReason,
   type SessionId
 } from '../core/journal/index.js';
-import { Recorder } from '../core/recorder/index.js';
+import { Recorder, type IObservedMessage } from '../core/recorder/index.js';
+import { RECORDER_NAME } from '../core/version.js';
 import { helloAgent } from './agent-handshake.js';
 import type { IProvenanceSettings } from './settings.js';
 import type { ILoadedJournal, SidecarJournal } from './sidecar-journal.js';
@@ -32,12 +35,13 @@ export type RecordingState =
 const KERNEL_INFO_TIMEOUT_MS = 10_000;
 
 export interface INotebookProvenanceOptions {
-  readonly panel: NotebookPanel;
+  /** The notebook document; shared by every view of it. */
+  readonly context: DocumentRegistry.IContext<INotebookModel>;
   readonly journal: SidecarJournal;
   readonly settings: IProvenanceSettings;
   readonly recorderVersion: string;
   /** The person the kernel works for (JupyterHub user name where known). */
-  readonly user?: string;
+  readonly user: Promise<string | undefined>;
   /** Called once the journal is read, with what was found (damage included). */
   readonly onLoaded: (loaded: ILoadedJournal) => void;
   /** A recorder failure: reported, never thrown into the notebook. */
@@ -45,13 +49,16 @@ export interface INotebookProvenanceOptions {
 }
 
 /**
- * Connects one open notebook to the core Recorder and its sidecar journal.
+ * Connects one open notebook document to the core Recorder and its sidecar
+ * journal (one per document, however many views show it).
  *
  * This is the frontend tap of DESIGN.md: every message on the notebook's
  * kernel connection (`anyMessage`, both directions) goes through the same
  * Recorder the kernel-side agent uses, and what it emits is appended to the
  * notebook's journal. Kernel changes and restarts close one kernel session
- * and open the next, so one journal spans the notebook's whole history.
+ * and open the next, so one journal spans the notebook's whole history. When
+ * the kernel-side agent answers, it is the journal's single writer and this
+ * page writes nothing.
  */
 export class NotebookProvenance implements IDisposable {
   constructor(options: INotebookProvenanceOptions) {
@@ -66,22 +73,29 @@ export class NotebookProvenance implements IDisposable {
     });
   }
 
-  /** Reads the existing journal, then follows the notebook's kernel. */
+  /**
+   * Follows the kernel at once (messages are held, not lost, while the
+   * journal loads) and reads the existing journal.
+   */
   async start(): Promise<void> {
-    const loaded = await this._journal.load();
-    const created = loaded.events.find(e => e.kind === 'journal.created');
-    if (created?.kind === 'journal.created') {
-      this._journalId = created.journal;
-      this._headerWritten = true;
+    const { context } = this._options;
+    context.sessionContext.kernelChanged.connect(this._onKernelChanged, this);
+    context.pathChanged.connect(this._onPathChanged, this);
+    context.model.cells.changed.connect(this._onCellsChanged, this);
+    this._attach(context.sessionContext.session?.kernel ?? null);
+    try {
+      const loaded = await this._journal.load();
+      const created = loaded.events.find(e => e.kind === 'journal.created');
+      if (created?.kind === 'journal.created') {
+        this._journalId = created.journal;
+        this._headerWritten = true;
+      }
+      this._options.onLoaded(loaded);
+      this._loaded.resolve();
+    } catch (error) {
+      this._loaded.reject(error);
+      throw error;
     }
-    this._options.onLoaded(loaded);
-    if (this.isDisposed) {
-      return;
-    }
-    const context = this._options.panel.sessionContext;
-    context.kernelChanged.connect(this._onKernelChanged, this);
-    this._attach(context.session?.kernel ?? null);
-    this._setState();
   }
 
   get stateChanged(): ISignal<this, RecordingState> {
@@ -92,13 +106,18 @@ export class NotebookProvenance implements IDisposable {
     return this._state;
   }
 
+  /** Where this notebook's journal is, relative to the server root. */
   get journalPath(): string {
     return this._journal.path;
   }
 
-  /** Writes every recorded event to disk (before an export, for instance). */
-  flush(): Promise<void> {
-    return this._journal.flush();
+  /**
+   * Writes every recorded event to disk (before an export, for instance).
+   * Resolves the number of events still not on disk after trying.
+   */
+  async flush(): Promise<number> {
+    await this._journal.flush();
+    return this._journal.pendingLines;
   }
 
   /** Applies changed settings; turning recording off stops at once. */
@@ -106,7 +125,13 @@ export class NotebookProvenance implements IDisposable {
     const wasEnabled = this._settings.enabled;
     this._settings = settings;
     this._recorder.setOptions(settings);
-    if (wasEnabled !== settings.enabled && this._headerWritten) {
+    if (wasEnabled === settings.enabled) {
+      return;
+    }
+    if (!settings.enabled) {
+      this._endSession('unknown');
+    }
+    if (this._headerWritten && !this._agentRecording) {
       // Only a journal that already exists learns about the gap: turning
       // recording off must not create a file.
       this._journal.append([
@@ -118,11 +143,7 @@ export class NotebookProvenance implements IDisposable {
         }
       ]);
     }
-    if (!settings.enabled && this._sessionOpen) {
-      this._recorder.endSession('unknown');
-      this._sessionOpen = false;
-    }
-    if (settings.enabled && !wasEnabled && this._kernel) {
+    if (settings.enabled && this._kernel) {
       void this._beginSession(this._kernel);
     }
     this._setState();
@@ -130,27 +151,20 @@ export class NotebookProvenance implements IDisposable {
 
   /** Called when the notebook schedules a cell: keeps the cell order known. */
   noteCellScheduled(): void {
-    if (!this._settings.enabled) {
+    if (!this._cellOrderChanged || !this._recording()) {
       return;
     }
-    const model = this._options.panel.content.model;
-    if (!model) {
-      return;
-    }
+    this._cellOrderChanged = false;
+    const model = this._options.context.model;
     const order: CellId[] = [];
     for (let i = 0; i < model.cells.length; i++) {
       order.push(model.cells.get(i).id as CellId);
     }
-    const key = order.join('\n');
-    if (key === this._lastCellOrder) {
-      return;
-    }
-    this._lastCellOrder = key;
     this._write({
       v: JOURNAL_FORMAT_VERSION,
       t: nowIso(),
       kind: 'notebook.context',
-      notebookPath: this._options.panel.context.path,
+      notebookPath: this._options.context.path,
       format: `${model.nbformat}.${model.nbformatMinor}`,
       cellOrder: order
     });
@@ -166,12 +180,22 @@ export class NotebookProvenance implements IDisposable {
     }
     this._isDisposed = true;
     this._detach();
-    this._options.panel.sessionContext.kernelChanged.disconnect(
+    const { context } = this._options;
+    context.sessionContext.kernelChanged.disconnect(
       this._onKernelChanged,
       this
     );
+    context.pathChanged.disconnect(this._onPathChanged, this);
+    if (!context.model.isDisposed) {
+      context.model.cells.changed.disconnect(this._onCellsChanged, this);
+    }
     void this._journal.flush();
     Signal.clearData(this);
+  }
+
+  /** Whether this page writes the journal now. */
+  private _recording(): boolean {
+    return this._settings.enabled && this._sessionOpen;
   }
 
   private _onKernelChanged(
@@ -179,6 +203,25 @@ export class NotebookProvenance implements IDisposable {
     change: { newValue: Kernel.IKernelConnection | null }
   ): void {
     this._attach(change.newValue);
+  }
+
+  private _onCellsChanged(): void {
+    this._cellOrderChanged = true;
+  }
+
+  /** The journal follows a renamed notebook (`a.ipynb` → `b.ipynb`). */
+  private _onPathChanged(_: unknown, path: string): void {
+    const target = journalPathFor(path);
+    this._journal
+      .moveTo(target)
+      .catch(error =>
+        this._options.onError(
+          new Error(
+            `The provenance journal could not follow the notebook to ${path} ` +
+              `(${String(error)}); it stays at ${this._journal.path}.`
+          )
+        )
+      );
   }
 
   private _attach(kernel: Kernel.IKernelConnection | null): void {
@@ -223,29 +266,52 @@ export class NotebookProvenance implements IDisposable {
   }
 
   /**
-   * Opens a kernel session once the kernel has said what it is. Messages
-   * that arrive meanwhile are held and replayed in order, so an execution
-   * queued while the kernel connects is not lost.
+   * Opens a kernel session once the journal is loaded, the kernel has said
+   * what it is, and any agent has answered. Messages that arrive meanwhile
+   * are held and replayed in order, so an execution queued while the kernel
+   * connects is not lost. A session end while this waits makes it give up
+   * (its token is no longer current) without touching what a later start
+   * holds.
    */
   private async _beginSession(kernel: Kernel.IKernelConnection): Promise<void> {
-    if (this._starting || this._sessionOpen) {
+    if (this._starting || this._sessionOpen || this._agentRecording) {
       return;
     }
     this._starting = true;
     this._held = [];
-    const generation = this._generation;
-    const info = await withTimeout(kernel.info, KERNEL_INFO_TIMEOUT_MS).catch(
-      () => undefined
+    const token = ++this._beginToken;
+    this._setState();
+    // A journal that could not be read is not written to (start() reported
+    // it): appending could bury what is there.
+    const loaded = await this._loaded.promise.then(
+      () => true,
+      () => false
     );
-    const agent = await helloAgent(kernel, this._options.panel.context.path);
+    const [info, agent, user] = loaded
+      ? await Promise.all([
+          withTimeout(kernel.info, KERNEL_INFO_TIMEOUT_MS).catch(
+            () => undefined
+          ),
+          helloAgent(kernel, this._options.context.path),
+          this._options.user.catch(() => undefined)
+        ])
+      : [];
+    if (token !== this._beginToken) {
+      return;
+    }
+    if (!loaded) {
+      this._starting = false;
+      this._held = [];
+      return;
+    }
     this._starting = false;
     if (
-      generation !== this._generation ||
       kernel.id !== this._kernel?.id ||
-      !this._settings.enabled
+      !this._settings.enabled ||
+      this._isDisposed
     ) {
-      // The kernel died, restarted or changed while we waited.
       this._held = [];
+      this._setState();
       return;
     }
     if (agent?.recording) {
@@ -266,9 +332,10 @@ export class NotebookProvenance implements IDisposable {
         implementation: info?.implementation,
         implementationVersion: info?.implementation_version
       },
-      user: this._options.user
+      user
     });
     this._sessionOpen = true;
+    this._cellOrderChanged = true;
     this._setState();
     const held = this._held;
     this._held = [];
@@ -278,7 +345,9 @@ export class NotebookProvenance implements IDisposable {
   }
 
   private _endSession(reason: SessionEndReason): void {
-    this._generation += 1;
+    // Any start still waiting is now stale.
+    this._beginToken += 1;
+    this._starting = false;
     this._held = [];
     // A restarted kernel is a new agent process: ask again.
     this._agentRecording = false;
@@ -295,7 +364,7 @@ export class NotebookProvenance implements IDisposable {
     if (!this._settings.enabled) {
       return;
     }
-    const observed = {
+    const observed: IObservedMessage = {
       direction: args.direction,
       msg: args.msg as KernelMessage.IMessage
     };
@@ -354,9 +423,9 @@ export class NotebookProvenance implements IDisposable {
           t: event.t,
           kind: 'journal.created',
           journal: this._journalId,
-          notebookPath: this._options.panel.context.path,
+          notebookPath: this._options.context.path,
           recorder: {
-            name: 'jupyterlab-provenance',
+            name: RECORDER_NAME,
             version: this._options.recorderVersion
           }
         }
@@ -386,6 +455,7 @@ export class NotebookProvenance implements IDisposable {
   private readonly _options: INotebookProvenanceOptions;
   private readonly _journal: SidecarJournal;
   private readonly _recorder: Recorder;
+  private readonly _loaded = new PromiseDelegate<void>();
   private _settings: IProvenanceSettings;
   private _kernel: Kernel.IKernelConnection | null = null;
   private _journalId = UUID.uuid4() as JournalId;
@@ -394,13 +464,10 @@ export class NotebookProvenance implements IDisposable {
   /** The kernel-side agent answered and records this kernel. */
   private _agentRecording = false;
   private _starting = false;
-  /** Bumped when a session ends, so a start begun before it is dropped. */
-  private _generation = 0;
-  private _held: Array<{
-    direction: 'send' | 'recv';
-    msg: KernelMessage.IMessage;
-  }> = [];
-  private _lastCellOrder = '';
+  /** Identifies the current session start; bumped when a session ends. */
+  private _beginToken = 0;
+  private _held: IObservedMessage[] = [];
+  private _cellOrderChanged = true;
   private _state: RecordingState = 'loading';
   private _isDisposed = false;
   private readonly _stateChanged = new Signal<this, RecordingState>(this);
@@ -421,20 +488,9 @@ function nowIso(): IsoTime {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no reply within ${ms} ms`)),
-      ms
-    );
-    promise.then(
-      value => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      error => {
-        clearTimeout(timer);
-        reject(error);
-      }
-    );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
   });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

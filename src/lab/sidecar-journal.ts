@@ -5,6 +5,7 @@ import {
   type IDecodedJournal,
   type JournalEvent
 } from '../core/journal/index.js';
+import { utf8ByteLength } from '../core/hash.js';
 
 /** What was found on disk when a notebook was opened. */
 export interface ILoadedJournal extends IDecodedJournal {
@@ -14,39 +15,50 @@ export interface ILoadedJournal extends IDecodedJournal {
 
 /** How long appended events wait to be written together. */
 const APPEND_DELAY_MS = 300;
+/** Retry delays after a failed write, doubling up to the cap. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+/**
+ * How writes reach the file. Jupyter Server's default LargeFileManager
+ * appends every chunk after the first; other contents managers answer a
+ * chunk with 400, or ignore `chunk` and overwrite the file, and then the
+ * journal is rewritten whole (read, append, save) instead.
+ */
+type WriteMode = 'append' | 'rewrite';
 
 /**
  * A notebook's sidecar journal, written through the Jupyter contents API.
  *
- * Appends use the contents API's chunked upload (`chunk` > 1 appends to the
- * file in Jupyter Server's LargeFileManager), so a long session costs one
- * small request per batch rather than a rewrite of the whole journal. Writes
- * are serialised; a failed write keeps its lines queued for the next try, so
+ * Writes are batched (one request per batch, not per event: a request per
+ * execution measurably slowed trivial cells), serialised, and checked: a
+ * failed write keeps its lines queued and is retried with backoff, so
  * nothing recorded is dropped while the page lives.
  */
 export class SidecarJournal {
   constructor(
     private readonly _contents: Contents.IManager,
-    readonly path: string,
+    path: string,
     private readonly _onWriteError: (error: unknown) => void
-  ) {}
+  ) {
+    this._path = path;
+  }
+
+  /** The journal's path, relative to the server root. */
+  get path(): string {
+    return this._path;
+  }
 
   /** Reads and decodes the journal; an absent file is an empty journal. */
   async load(): Promise<ILoadedJournal> {
-    let text: string;
-    try {
-      const model = await this._contents.get(this.path, {
-        type: 'file',
-        format: 'text',
-        content: true
-      });
-      text = typeof model.content === 'string' ? model.content : '';
-    } catch (error) {
-      if (isNotFound(error)) {
-        return { exists: false, events: [], problems: [] };
-      }
-      throw error;
+    const text = await this._read();
+    if (text === undefined) {
+      this._knownText = '';
+      return { exists: false, events: [], problems: [] };
     }
+    // Kept until the first append is verified, to repair a contents
+    // manager that overwrote the file instead of appending.
+    this._knownText = text;
     // A torn last line must not swallow the first line we append.
     this._needsLeadingNewline = text.length > 0 && !text.endsWith('\n');
     return { exists: true, ...decodeJournal(text) };
@@ -57,87 +69,155 @@ export class SidecarJournal {
     for (const event of events) {
       this._queue.push(encodeEvent(event));
     }
-    if (this._timer === null) {
-      this._timer = setTimeout(() => {
-        this._timer = null;
-        void this.flush();
-      }, APPEND_DELAY_MS);
-    }
+    this._schedule(APPEND_DELAY_MS);
   }
 
-  /** Writes everything queued so far; resolves when it is on disk. */
-  async flush(): Promise<void> {
-    if (this._timer !== null) {
-      clearTimeout(this._timer);
-      this._timer = null;
-    }
-    // Chain so that writes never overlap and stay in order.
-    this._writing = this._writing.then(() => this._writeQueued());
-    return this._writing;
+  /**
+   * Writes everything queued so far. Resolves `true` when it is all on disk,
+   * `false` when a write failed (the lines stay queued and are retried).
+   */
+  flush(): Promise<boolean> {
+    this._cancelTimer();
+    // Chained so that writes never overlap and stay in order.
+    const written = this._writing.then(() => this._writeQueued());
+    this._writing = written.then(() => undefined);
+    return written;
   }
 
-  /** Lines waiting to be written (for status and tests). */
+  /** Lines recorded but not yet on disk. */
   get pendingLines(): number {
     return this._queue.length;
   }
 
-  private async _writeQueued(): Promise<void> {
-    if (this._queue.length === 0) {
+  /**
+   * Follows the notebook to a new path: the journal file is renamed with it,
+   * after everything queued is written. When there is no journal yet, only
+   * the path changes. Throws (and keeps the old path) when the rename fails.
+   */
+  async moveTo(newPath: string): Promise<void> {
+    if (newPath === this._path) {
       return;
+    }
+    await this.flush();
+    if ((await this._read()) !== undefined) {
+      await this._contents.rename(this._path, newPath);
+    }
+    this._path = newPath;
+  }
+
+  private _schedule(delay: number): void {
+    if (this._timer === null && this._queue.length > 0) {
+      this._timer = setTimeout(() => {
+        this._timer = null;
+        void this.flush();
+      }, delay);
+    }
+  }
+
+  private _cancelTimer(): void {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private async _writeQueued(): Promise<boolean> {
+    if (this._queue.length === 0) {
+      return true;
     }
     const lines = this._queue.splice(0, this._queue.length);
     const text = (this._needsLeadingNewline ? '\n' : '') + lines.join('');
     try {
-      await this._appendText(text);
+      await this._write(text);
       this._needsLeadingNewline = false;
+      this._retryDelay = RETRY_FIRST_MS;
+      return true;
     } catch (error) {
       this._queue.unshift(...lines);
       this._onWriteError(error);
+      this._schedule(this._retryDelay);
+      this._retryDelay = Math.min(this._retryDelay * 2, RETRY_MAX_MS);
+      return false;
     }
   }
 
-  private async _appendText(text: string): Promise<void> {
+  private async _write(text: string): Promise<void> {
+    if (this._mode === 'rewrite') {
+      await this._rewrite(text);
+      return;
+    }
+    let model: Contents.IModel;
     try {
-      await this._contents.save(this.path, {
+      model = await this._contents.save(this._path, {
         type: 'file',
         format: 'text',
         content: text,
         chunk: 2
       });
     } catch (error) {
-      if (!isBadRequest(error)) {
+      if (statusOf(error) !== 400) {
         throw error;
       }
-      // Contents managers other than Jupyter Server's LargeFileManager may
-      // not support chunked appends: fall back to rewriting the file.
-      const loaded = await this._contents
-        .get(this.path, { type: 'file', format: 'text', content: true })
-        .then(m => (typeof m.content === 'string' ? m.content : ''))
-        .catch(e => (isNotFound(e) ? '' : Promise.reject(e)));
-      await this._contents.save(this.path, {
-        type: 'file',
-        format: 'text',
-        content: loaded + text
-      });
+      this._mode = 'rewrite';
+      await this._rewrite(text);
+      return;
+    }
+    if (this._knownText !== null) {
+      // First append of this page: check that it appended.
+      const expected = utf8ByteLength(this._knownText) + utf8ByteLength(text);
+      if (typeof model.size === 'number' && model.size < expected) {
+        // The manager ignored `chunk` and replaced the file with this
+        // batch: put back what was there, and rewrite from now on.
+        this._mode = 'rewrite';
+        await this._save(this._knownText + text);
+      }
+      this._knownText = null;
     }
   }
 
+  private async _rewrite(text: string): Promise<void> {
+    const existing = (await this._read()) ?? '';
+    await this._save(existing + text);
+  }
+
+  private async _save(content: string): Promise<void> {
+    await this._contents.save(this._path, {
+      type: 'file',
+      format: 'text',
+      content
+    });
+  }
+
+  /** The file's text, or `undefined` when it does not exist. */
+  private async _read(): Promise<string | undefined> {
+    try {
+      const model = await this._contents.get(this._path, {
+        type: 'file',
+        format: 'text',
+        content: true
+      });
+      return typeof model.content === 'string' ? model.content : '';
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  private _path: string;
   private _queue: string[] = [];
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private _writing: Promise<void> = Promise.resolve();
   private _needsLeadingNewline = false;
+  private _mode: WriteMode = 'append';
+  /** The file's text as loaded, until the first append is verified. */
+  private _knownText: string | null = null;
+  private _retryDelay = RETRY_FIRST_MS;
 }
 
 function statusOf(error: unknown): number | undefined {
   return error instanceof ServerConnection.ResponseError
     ? error.response.status
     : undefined;
-}
-
-function isNotFound(error: unknown): boolean {
-  return statusOf(error) === 404;
-}
-
-function isBadRequest(error: unknown): boolean {
-  return statusOf(error) === 400;
 }
