@@ -2,8 +2,8 @@
 the one summary line `.ci/run` ends with: `N passed, N failed, N skipped`.
 
 Usage: summarize.py REPORT.xml [REPORT.xml ...]
-A report that is missing or unreadable counts as one failed test: a runner
-that crashed before writing its report must not look green.
+A report that is missing, unreadable or empty counts as one failed test: a
+runner that crashed before running its tests must not look green.
 Exit status: 1 if anything failed, else 0.
 """
 
@@ -18,7 +18,13 @@ def count(path):
         print(f"summarize: {path}: no readable report ({error})", file=sys.stderr)
         return 0, 1, 0
     passed = failed = skipped = 0
-    for case in root.iter("testcase"):
+    cases = list(root.iter("testcase"))
+    if not cases:
+        # A runner that stopped before its tests (a server that would not
+        # start, say) may still write an empty report: that is not green.
+        print(f"summarize: {path}: the report holds no test", file=sys.stderr)
+        return 0, 1, 0
+    for case in cases:
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1
         elif case.find("skipped") is not None:

@@ -73,7 +73,13 @@ export function journalToProv(
  * free to separate the parts of relation ids.
  */
 export function encodeLocal(text: string): string {
-  return encodeURIComponent(text).replace(
+  // encodeURIComponent throws on a lone surrogate; such a character in a
+  // cell id or user name becomes U+FFFD rather than failing the export.
+  const wellFormed = text.replace(
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD'
+  );
+  return encodeURIComponent(wellFormed).replace(
     /[.!~*'()]/g,
     c => '%' + c.charCodeAt(0).toString(16).toUpperCase()
   );

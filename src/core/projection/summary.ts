@@ -4,6 +4,7 @@
  */
 
 import { executionInterval, foldJournal } from './journal-state.js';
+import { RUNNING_STATUS } from './prov.js';
 
 /** Total time spent in one cell (or in code sent without a cell). */
 export interface ICellTime {
@@ -38,7 +39,7 @@ export function summarizeJournal(
   let firstStart: string | undefined;
   let lastEnd: string | undefined;
   for (const execution of state.executions.values()) {
-    const status = execution.finished?.status ?? 'running';
+    const status = execution.finished?.status ?? RUNNING_STATUS;
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     const { start, end } = executionInterval(execution);
     if (

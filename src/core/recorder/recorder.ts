@@ -385,7 +385,8 @@ export class Recorder {
 
   /** Finishes executions before `id` that have their reply but lost idle. */
   private _settleEarlier(id: string): void {
-    for (const [earlierId, earlier] of [...this._pending]) {
+    // Deleting the current entry while iterating a Map is safe in JS.
+    for (const [earlierId, earlier] of this._pending) {
       if (earlierId === id) {
         return;
       }

@@ -571,3 +571,44 @@ test('memory does not grow with the number of executions', () => {
   assert.equal(only(h.events, 'execution.finished').length, 1000);
   assert.equal(h.recorder.pendingCount, 0);
 });
+
+/** An iopub message of the print fixture's execution with another type. */
+function iopubLike(
+  template: IObservedMessage,
+  msgType: string,
+  content: Record<string, unknown>
+): IObservedMessage {
+  return {
+    ...template,
+    msg: {
+      ...template.msg,
+      header: { ...template.msg.header, msg_type: msgType, msg_id: msgType },
+      content
+    }
+  } as IObservedMessage;
+}
+
+test('update_display_data is recorded as an output; clear_output is not', () => {
+  const h = harness();
+  const messages = printAs('upd');
+  const stream = messages.find(m => m.msg.header.msg_type === 'stream')!;
+  const update = iopubLike(stream, 'update_display_data', {
+    data: { 'text/plain': 'step 2 of 10' },
+    metadata: {},
+    transient: { display_id: 'progress' }
+  });
+  const clear = iopubLike(stream, 'clear_output', { wait: true });
+  const at = messages.indexOf(stream) + 1;
+  const all = [...messages.slice(0, at), clear, update, ...messages.slice(at)];
+  all.forEach(m => h.recorder.handle(m));
+  const outputs = only(h.events, 'execution.output');
+  assert.deepEqual(
+    outputs.map(o => [o.index, o.outputType]),
+    [
+      [0, 'stream'],
+      [1, 'update_display_data']
+    ]
+  );
+  assert.equal(outputs[1].preview, 'step 2 of 10');
+  assert.equal(only(h.events, 'execution.finished').length, 1);
+});
