@@ -22,6 +22,14 @@ import {
 const ROOT = process.env.NBPROV_E2E_ROOT as string;
 const DEMO = resolve('demo');
 const EXPORT_MENU = 'File>Export Provenance (PROV-JSON)';
+/**
+ * How much longer than without recording the page may stop answering while
+ * a 50 MB output arrives. Measured here: JupyterLab alone 29-34 s, with
+ * recording 31-39 s (the pure-JS sha256 of 50 MB runs on the main thread);
+ * JupyterLab's own stall varies by about 15% between runs.
+ */
+const STALL_RATIO = 1.3;
+const ADDED_STALL_MS = 2_000;
 
 test.use({ autoGoto: true, serverFiles: 'on' });
 
@@ -83,6 +91,48 @@ async function exportFromMenu(
     page.getByText(/exported to .*\.prov\.json/).last()
   ).toBeVisible();
   return checkProvJson(file);
+}
+
+/**
+ * Runs a cell without waiting and measures the longest time the page takes
+ * to answer a trivial evaluation until the cell's prompt shows it ran.
+ */
+async function longestStallWhileRunning(
+  page: IJupyterLabPageFixture,
+  cell: number
+): Promise<number> {
+  const prompt = page
+    .locator('.jp-Notebook .jp-Cell')
+    .nth(cell)
+    .locator('.jp-InputPrompt');
+  const before = await prompt.innerText();
+  await page.notebook.runCell(cell, { inplace: true, wait: false });
+  let longest = 0;
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    const t0 = Date.now();
+    await page.evaluate(() => 1 + 1);
+    longest = Math.max(longest, Date.now() - t0);
+    const now = await prompt.innerText();
+    if ((now !== before && /\[\d+\]/.test(now)) || Date.now() > deadline) {
+      break;
+    }
+    await page.waitForTimeout(100);
+  }
+  return longest;
+}
+
+/** Turns recording on or off through the page's setting registry. */
+async function setRecording(
+  page: IJupyterLabPageFixture,
+  enabled: boolean
+): Promise<void> {
+  await page.evaluate(async on => {
+    const registry = await window.galata.getPlugin(
+      '@jupyterlab/apputils-extension:settings'
+    );
+    await registry?.set('jupyterlab-provenance:plugin', 'enabled', on);
+  }, enabled);
 }
 
 function executions(summary: IProvSummary): IActivitySummary[] {
@@ -244,11 +294,25 @@ test.describe('recording and PROV-JSON export', () => {
       'code',
       "import sys\nsys.stdout.write('x' * 50_000_000)\nsys.stdout.flush()"
     );
-    expect(await page.notebook.runCell(1, true)).toBe(true);
-    // The page still answers at once, and the kernel still runs cells.
-    const t0 = Date.now();
-    await page.evaluate(() => 1 + 1);
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    // JupyterLab itself stops answering for tens of seconds while it takes
+    // in a 50 MB output (measured here with and without this extension), so
+    // the check is that recording adds little to that, not that it is short.
+    const recordingOn = await longestStallWhileRunning(page, 1);
+    await setRecording(page, false);
+    await page.notebook.setCell(
+      1,
+      'code',
+      "import sys\nsys.stdout.write('y' * 50_000_000)\nsys.stdout.flush()"
+    );
+    const recordingOff = await longestStallWhileRunning(page, 1);
+    await setRecording(page, true);
+    console.log(
+      `longest page stall during a 50 MB output: recording on ${recordingOn} ms, off ${recordingOff} ms`
+    );
+    expect(recordingOn).toBeLessThan(
+      recordingOff * STALL_RATIO + ADDED_STALL_MS
+    );
+
     await page.notebook.setCell(2, 'code', '6 * 7');
     expect(await page.notebook.runCell(2, true)).toBe(true);
     await expect(page.getByText('42').first()).toBeVisible();
@@ -268,11 +332,12 @@ test.describe('recording and PROV-JSON export', () => {
     );
     const total = outputs.reduce((n, l) => n + (l!.byteSize as number), 0);
     expect(total).toBe(50_000_000);
-    if (outputs.length === 1) {
+    // However the kernel split the stream, each piece is hashed whole.
+    for (const output of outputs) {
       const expected = createHash('sha256')
-        .update('x'.repeat(50_000_000))
+        .update('x'.repeat(output!.byteSize as number))
         .digest('hex');
-      expect(outputs[0]!.sha256).toBe(expected);
+      expect(output!.sha256).toBe(expected);
     }
     const summary = await exportFromMenu(
       page,
