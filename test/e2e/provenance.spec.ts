@@ -195,6 +195,33 @@ test.describe('recording and PROV-JSON export', () => {
     expect(existsSync(onDisk(tmpPath, 'train.provenance.jsonl'))).toBe(true);
   });
 
+  test('a notebook open in two views is recorded once', async ({
+    page,
+    tmpPath
+  }) => {
+    await openDemo(page, tmpPath);
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('docmanager:clone');
+    });
+    await expect(page.locator('.jp-NotebookPanel')).toHaveCount(2);
+    expect(await page.notebook.runCell(1, true)).toBe(true);
+    const journal = onDisk(tmpPath, 'train.provenance.jsonl');
+    await expect
+      .poll(() =>
+        existsSync(journal)
+          ? journalLines(journal).filter(l => l?.kind === 'execution.finished')
+              .length
+          : 0
+      )
+      .toBe(1);
+    const lines = journalLines(journal);
+    expect(lines.filter(l => l?.kind === 'journal.created')).toHaveLength(1);
+    expect(lines.filter(l => l?.kind === 'session.started')).toHaveLength(1);
+    expect(lines.filter(l => l?.kind === 'execution.requested')).toHaveLength(
+      1
+    );
+  });
+
   test('a damaged journal opens with a warning and keeps every good record', async ({
     page,
     tmpPath
