@@ -500,3 +500,40 @@ test.describe('with recording turned off in the settings', () => {
     expect(existsSync(onDisk(tmpPath, 'train.provenance.jsonl'))).toBe(false);
   });
 });
+
+test.describe('with code and previews not recorded', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-provenance:plugin': {
+        recordCode: false,
+        recordOutputPreviews: false
+      }
+    }
+  });
+
+  test('only hashes are kept, in the journal and the export', async ({
+    page,
+    tmpPath
+  }) => {
+    await openDemo(page, tmpPath);
+    expect(await page.notebook.runCell(2, true)).toBe(true);
+    const file = onDisk(tmpPath, 'train.prov.json');
+    await exportFromMenu(page, file);
+    const journal = readFileSync(
+      onDisk(tmpPath, 'train.provenance.jsonl'),
+      'utf8'
+    );
+    const requested = journalLines(
+      onDisk(tmpPath, 'train.provenance.jsonl')
+    ).find(l => l?.kind === 'execution.requested');
+    expect(requested?.sourceSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(requested).not.toHaveProperty('source');
+    expect(journal).not.toContain('np.loadtxt');
+    expect(journal).not.toContain('"preview"');
+    const exported = readFileSync(file, 'utf8');
+    expect(exported).not.toContain('np.loadtxt');
+    expect(exported).toContain('nbprov:sha256');
+    expect(exported).not.toContain('nbprov:preview');
+  });
+});
