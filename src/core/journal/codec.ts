@@ -206,6 +206,8 @@ interface IRule {
   readonly what: string;
   readonly check?: Check;
   readonly object?: Fields;
+  /** An array whose every element is an object of this shape. */
+  readonly items?: Fields;
 }
 
 interface IFieldRule {
@@ -233,11 +235,19 @@ function object<T>(shape: Shape<T>): IRule {
   return { what: 'an object', object: shape as Fields };
 }
 
+function arrayOf<T>(shape: Shape<T>): IRule {
+  return { what: 'an array of objects', items: shape as Fields };
+}
+
 const isCount: Check = x =>
   typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 const RULES = {
   string: { what: 'a string', check: x => typeof x === 'string' },
+  number: {
+    what: 'a finite non-negative number',
+    check: x => typeof x === 'number' && Number.isFinite(x) && x >= 0
+  },
   id: {
     what: 'a non-empty string',
     check: x => typeof x === 'string' && x.length > 0
@@ -361,6 +371,59 @@ const SHAPES: { readonly [K in JournalEventKind]: Shape<JournalEventOf<K>> } = {
   },
   'recording.toggled': {
     recording: req(RULES.boolean)
+  },
+  'host.facts': {
+    session: req(RULES.id),
+    hostname: req(RULES.string),
+    platform: req(RULES.string),
+    release: req(RULES.string),
+    distro: opt(RULES.string),
+    arch: req(RULES.string),
+    cpuModel: req(RULES.string),
+    logicalCores: req(RULES.count),
+    physicalCores: opt(RULES.count),
+    memoryTotalBytes: req(RULES.count),
+    gpus: req(
+      arrayOf<JournalEventOf<'host.facts'>['gpus'][number]>({
+        index: req(RULES.count),
+        name: req(RULES.string),
+        uuid: opt(RULES.string),
+        memoryTotalBytes: opt(RULES.count),
+        driverVersion: opt(RULES.string)
+      })
+    ),
+    scheduler: opt(
+      object<NonNullable<JournalEventOf<'host.facts'>['scheduler']>>({
+        slurmJobId: opt(RULES.string),
+        slurmJobName: opt(RULES.string),
+        slurmJobPartition: opt(RULES.string),
+        slurmNodelist: opt(RULES.string),
+        pbsJobId: opt(RULES.string)
+      })
+    )
+  },
+  'resource.sample': {
+    session: req(RULES.id),
+    execution: opt(RULES.id),
+    interval: req(RULES.number),
+    cpuPercent: req(RULES.number),
+    cpuSeconds: req(RULES.number),
+    rssBytes: req(RULES.count),
+    pssBytes: opt(RULES.count),
+    threads: req(RULES.count),
+    readBytes: opt(RULES.count),
+    writeBytes: opt(RULES.count),
+    processCount: req(RULES.count),
+    gpus: opt(
+      arrayOf<NonNullable<JournalEventOf<'resource.sample'>['gpus']>[number]>({
+        index: req(RULES.count),
+        utilizationPercent: opt(RULES.number),
+        memoryUsedBytes: opt(RULES.count),
+        powerWatts: opt(RULES.number),
+        treeMemoryBytes: opt(RULES.count)
+      })
+    ),
+    energyMicrojoules: opt(RULES.count)
   }
 };
 
@@ -368,6 +431,15 @@ function matches(rule: IRule, value: unknown): boolean {
   if (rule.object !== undefined) {
     return (
       isRecord(value) && checkFields(value, rule.object, [], '') === undefined
+    );
+  }
+  if (rule.items !== undefined) {
+    const items = rule.items;
+    return (
+      Array.isArray(value) &&
+      value.every(
+        item => isRecord(item) && checkFields(item, items, [], '') === undefined
+      )
     );
   }
   return rule.check !== undefined && rule.check(value);
@@ -406,6 +478,21 @@ function checkFields(
       if (inner !== undefined) {
         return inner;
       }
+    } else if (field.rule.items !== undefined) {
+      if (!Array.isArray(fieldValue)) {
+        return `${path}${name}: not an array`;
+      }
+      for (let i = 0; i < fieldValue.length; i++) {
+        const item: unknown = fieldValue[i];
+        const where = `${path}${name}[${i}]`;
+        if (!isRecord(item)) {
+          return `${where}: not an object`;
+        }
+        const inner = checkFields(item, field.rule.items, [], `${where}.`);
+        if (inner !== undefined) {
+          return inner;
+        }
+      }
     } else if (!matches(field.rule, fieldValue)) {
       return `${path}${name}: not ${field.rule.what}`;
     }
@@ -424,10 +511,16 @@ function canonical(
     if (fieldValue === undefined) {
       continue;
     }
-    out[name] =
-      field.rule.object !== undefined && isRecord(fieldValue)
-        ? canonical(fieldValue, field.rule.object)
-        : fieldValue;
+    const { object, items } = field.rule;
+    if (object !== undefined && isRecord(fieldValue)) {
+      out[name] = canonical(fieldValue, object);
+    } else if (items !== undefined && Array.isArray(fieldValue)) {
+      out[name] = fieldValue.map((item: unknown) =>
+        isRecord(item) ? canonical(item, items) : item
+      );
+    } else {
+      out[name] = fieldValue;
+    }
   }
   return out;
 }

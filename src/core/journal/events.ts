@@ -161,6 +161,106 @@ export interface IRecordingToggledEvent extends IEventBase {
   readonly recording: boolean;
 }
 
+/** One GPU as the host reports it (`nvidia-smi --query-gpu`). */
+export interface IGpuFacts {
+  /** nvidia-smi's index, the one `CUDA_VISIBLE_DEVICES` counts by default. */
+  readonly index: number;
+  readonly name: string;
+  /** `GPU-…`; some captures mask it, so a reader must not rely on it being unique. */
+  readonly uuid?: string;
+  readonly memoryTotalBytes?: number;
+  readonly driverVersion?: string;
+}
+
+/**
+ * The batch scheduler's job, read from the kernel's environment. Only these
+ * named, non-secret variables are ever copied: never the whole environment.
+ */
+export interface ISchedulerFacts {
+  /** `SLURM_JOB_ID` */
+  readonly slurmJobId?: string;
+  /** `SLURM_JOB_NAME` */
+  readonly slurmJobName?: string;
+  /** `SLURM_JOB_PARTITION` */
+  readonly slurmJobPartition?: string;
+  /** `SLURM_NODELIST` (or `SLURM_JOB_NODELIST`) */
+  readonly slurmNodelist?: string;
+  /** `PBS_JOBID` */
+  readonly pbsJobId?: string;
+}
+
+/** The machine a kernel session runs on; written once per session by the agent. */
+export interface IHostFactsEvent extends IEventBase {
+  readonly kind: 'host.facts';
+  readonly session: SessionId;
+  readonly hostname: string;
+  /** Node's `process.platform`, e.g. `linux`. */
+  readonly platform: string;
+  /** Kernel release (`uname -r`). */
+  readonly release: string;
+  /** Distribution and version, e.g. `Ubuntu 22.04.5 LTS`, when known. */
+  readonly distro?: string;
+  /** e.g. `x64`, `arm64`. */
+  readonly arch: string;
+  readonly cpuModel: string;
+  readonly logicalCores: number;
+  readonly physicalCores?: number;
+  readonly memoryTotalBytes: number;
+  /** Empty when the host has no (visible) NVIDIA GPU. */
+  readonly gpus: readonly IGpuFacts[];
+  readonly scheduler?: ISchedulerFacts;
+}
+
+/** One GPU in one resource sample. Fields the driver does not report are left out. */
+export interface IGpuSample {
+  readonly index: number;
+  /** Whole-device utilisation over nvidia-smi's last sample period, 0–100. */
+  readonly utilizationPercent?: number;
+  /** Whole-device memory in use. */
+  readonly memoryUsedBytes?: number;
+  /** Whole-board power draw. */
+  readonly powerWatts?: number;
+  /** GPU memory held by the kernel's process tree on this device; absent when none or not known. */
+  readonly treeMemoryBytes?: number;
+}
+
+/**
+ * The kernel's process tree, sampled. The most numerous line in a journal,
+ * so it carries totals only (per-process detail stays in the agent).
+ *
+ * Cumulative fields (`cpuSeconds`, `readBytes`, `writeBytes`,
+ * `energyMicrojoules`) never decrease within a session; rates are derived
+ * from them over `interval`.
+ */
+export interface IResourceSampleEvent extends IEventBase {
+  readonly kind: 'resource.sample';
+  readonly session: SessionId;
+  /** The execution that was running when the sample was taken, if any. */
+  readonly execution?: ExecutionId;
+  /** Seconds this sample covers: wall time since the previous sample. */
+  readonly interval: number;
+  /** CPU use of the whole tree over `interval`, in % of one core (200 = two cores busy). */
+  readonly cpuPercent: number;
+  /** user + system CPU seconds of the tree, including reaped children, since the kernel started. */
+  readonly cpuSeconds: number;
+  readonly rssBytes: number;
+  /** Proportional set size, when `/proc/<pid>/smaps_rollup` was read for this sample. */
+  readonly pssBytes?: number;
+  readonly threads: number;
+  /** Bytes the tree caused to be read from storage (`/proc/<pid>/io` `read_bytes`), where readable. */
+  readonly readBytes?: number;
+  /** Bytes the tree caused to be written to storage (`write_bytes`), where readable. */
+  readonly writeBytes?: number;
+  readonly processCount: number;
+  /** Absent when the host has no GPU the agent can read. */
+  readonly gpus?: readonly IGpuSample[];
+  /**
+   * Host-wide CPU package energy (Intel RAPL) since the sampler started,
+   * in microjoules, wraparound corrected; absent where unreadable.
+   */
+  readonly energyMicrojoules?: number;
+}
+
 export type JournalEvent =
   | IJournalCreatedEvent
   | ISessionStartedEvent
@@ -170,7 +270,9 @@ export type JournalEvent =
   | IExecutionStartedEvent
   | IExecutionOutputEvent
   | IExecutionFinishedEvent
-  | IRecordingToggledEvent;
+  | IRecordingToggledEvent
+  | IHostFactsEvent
+  | IResourceSampleEvent;
 
 export type JournalEventKind = JournalEvent['kind'];
 
@@ -190,5 +292,7 @@ export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = [
   'execution.started',
   'execution.output',
   'execution.finished',
-  'recording.toggled'
+  'recording.toggled',
+  'host.facts',
+  'resource.sample'
 ];

@@ -83,7 +83,64 @@ export const FULL_EXAMPLES = [
     kernelTime: T,
     error: { ename: 'ZeroDivisionError', evalue: 'division by zero' }
   },
-  { v: 1, kind: 'recording.toggled', t: T, recording: false }
+  { v: 1, kind: 'recording.toggled', t: T, recording: false },
+  {
+    v: 1,
+    kind: 'host.facts',
+    t: T,
+    session: 's1',
+    hostname: 'node042',
+    platform: 'linux',
+    release: '5.15.0-185-generic',
+    distro: 'Ubuntu 22.04.5 LTS',
+    arch: 'x64',
+    cpuModel: 'AMD EPYC 7763 64-Core Processor',
+    logicalCores: 128,
+    physicalCores: 64,
+    memoryTotalBytes: 540_000_000_000,
+    gpus: [
+      {
+        index: 0,
+        name: 'NVIDIA H100 80GB HBM3',
+        uuid: 'GPU-00000000-0000-0000-0000-000000000000',
+        memoryTotalBytes: 85_520_809_984,
+        driverVersion: '590.48.01'
+      }
+    ],
+    scheduler: {
+      slurmJobId: '123456',
+      slurmJobName: 'train',
+      slurmJobPartition: 'gpu',
+      slurmNodelist: 'node[041-042]',
+      pbsJobId: '789.pbs'
+    }
+  },
+  {
+    v: 1,
+    kind: 'resource.sample',
+    t: T,
+    session: 's1',
+    execution: 'e1',
+    interval: 1.001,
+    cpuPercent: 198.5,
+    cpuSeconds: 1234.56,
+    rssBytes: 8_123_456_789,
+    pssBytes: 8_000_000_000,
+    threads: 42,
+    readBytes: 1_234_567,
+    writeBytes: 89_012,
+    processCount: 3,
+    gpus: [
+      {
+        index: 0,
+        utilizationPercent: 100,
+        memoryUsedBytes: 20_780_679_168,
+        powerWatts: 631.95,
+        treeMemoryBytes: 16_452_157_440
+      }
+    ],
+    energyMicrojoules: 123_456_789
+  }
 ] as unknown as readonly JournalEvent[];
 
 export const MINIMAL_EXAMPLES = [
@@ -125,7 +182,33 @@ export const MINIMAL_EXAMPLES = [
     sha256: SHA
   },
   { v: 1, kind: 'execution.finished', t: T, execution: 'e1', status: 'died' },
-  { v: 1, kind: 'recording.toggled', t: T, recording: true }
+  { v: 1, kind: 'recording.toggled', t: T, recording: true },
+  {
+    v: 1,
+    kind: 'host.facts',
+    t: T,
+    session: 's1',
+    hostname: '',
+    platform: 'linux',
+    release: '',
+    arch: 'x64',
+    cpuModel: '',
+    logicalCores: 1,
+    memoryTotalBytes: 0,
+    gpus: []
+  },
+  {
+    v: 1,
+    kind: 'resource.sample',
+    t: T,
+    session: 's1',
+    interval: 0,
+    cpuPercent: 0,
+    cpuSeconds: 0,
+    rssBytes: 0,
+    threads: 0,
+    processCount: 0
+  }
 ] as unknown as readonly JournalEvent[];
 
 /**
@@ -234,6 +317,46 @@ export const BAD_LINES: readonly {
   },
   {
     line: `{"v":1,"kind":"recording.toggled","t":"${T}","recording":"yes"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"resource.sample","t":"${T}","session":"s","interval":1,"cpuPercent":-1,"cpuSeconds":0,"rssBytes":0,"threads":1,"processCount":1}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"resource.sample","t":"${T}","session":"s","interval":1,"cpuPercent":1,"cpuSeconds":0,"rssBytes":1.5,"threads":1,"processCount":1}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"resource.sample","t":"${T}","session":"s","interval":1,"cpuPercent":1,"cpuSeconds":0,"rssBytes":1,"threads":1}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"resource.sample","t":"${T}","session":"s","interval":1,"cpuPercent":1,"cpuSeconds":0,"rssBytes":1,"threads":1,"processCount":1,"gpus":{"index":0}}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"resource.sample","t":"${T}","session":"s","interval":1,"cpuPercent":1,"cpuSeconds":0,"rssBytes":1,"threads":1,"processCount":1,"gpus":[{"index":0,"temperature":50}]}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"resource.sample","t":"${T}","session":"s","interval":1,"cpuPercent":1,"cpuSeconds":0,"rssBytes":1,"threads":1,"processCount":1,"gpus":[{"utilizationPercent":5}]}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"resource.sample","t":"${T}","session":"s","interval":1,"cpuPercent":1,"cpuSeconds":0,"rssBytes":1,"threads":1,"processCount":1,"gpus":[7]}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"host.facts","t":"${T}","session":"s","hostname":"h","platform":"linux","release":"r","arch":"x64","cpuModel":"c","logicalCores":2,"memoryTotalBytes":1}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"host.facts","t":"${T}","session":"s","hostname":"h","platform":"linux","release":"r","arch":"x64","cpuModel":"c","logicalCores":2,"memoryTotalBytes":1,"gpus":[],"scheduler":{"SLURM_JOB_ID":"1"}}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"host.facts","t":"${T}","session":"s","hostname":"h","platform":"linux","release":"r","arch":"x64","cpuModel":"c","logicalCores":2,"memoryTotalBytes":1,"gpus":[],"environment":{"HOME":"/root"}}`,
     why: 'invalid-event'
   }
 ];
