@@ -1,0 +1,306 @@
+/**
+ * The kernel-side agent: started by the Jupyter server in the kernel's
+ * place (the kernelspec `nbprov kernel install` writes), it starts the real
+ * kernel with a connection file of its own, relays every channel, and feeds
+ * copies of the messages to the core Recorder, whose events go to the
+ * journal on this host (DESIGN.md, "The kernel-side agent").
+ *
+ * Nothing the agent does for recording may break the kernel: a message that
+ * cannot be decoded, or is wrongly signed, is still relayed (the kernel
+ * judges it as it would without us) and only left out of the recording.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { KernelMessage } from '@jupyterlab/services';
+import type { SessionEndReason, SessionId } from '../core/journal/index.js';
+import { Recorder, type IRecordingOptions } from '../core/recorder/index.js';
+import { JournalFile, journalLocation } from './journal-file.js';
+import {
+  exitStatus,
+  kernelArgv,
+  spawnKernel,
+  type IKernelExit
+} from './lifecycle.js';
+import {
+  kernelConnectionInfo,
+  kernelIdFromPath,
+  readConnectionFile,
+  writeConnectionFile,
+  type IConnectionInfo
+} from './relay/connection.js';
+import { ALL_CHANNELS, Relay, type Direction } from './relay/relay.js';
+import {
+  Signer,
+  decodeMessage,
+  type Channel,
+  type WireProblem
+} from './relay/wire.js';
+
+export interface IAgentOptions {
+  /** The connection file the server wrote for this kernel. */
+  readonly connectionFile: string;
+  /** The real kernel's argv, `{connection_file}` still in it. */
+  readonly kernelArgv: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly recording?: Partial<IRecordingOptions>;
+  /** Journal flush interval, ms (DESIGN: the sampling interval, 1 s). */
+  readonly flushIntervalMs?: number;
+  /** Where the agent's own diagnostics go; default stderr. */
+  readonly log?: (line: string) => void;
+}
+
+/** Counts of what the agent saw, for diagnostics and tests. */
+export interface IAgentStats {
+  readonly relayed: Record<Channel, number>;
+  readonly recorded: number;
+  readonly dropped: Partial<Record<WireProblem, number>>;
+}
+
+/** iopub message types the Recorder reads; everything else is not parsed. */
+const IOPUB_RECORDED: ReadonlySet<string> = new Set([
+  'status',
+  'execute_input',
+  'stream',
+  'display_data',
+  'update_display_data',
+  'execute_result',
+  'error'
+]);
+
+/** Which messages the agent decodes, by channel and direction. */
+function wanted(channel: Channel, direction: Direction, msgType: string) {
+  switch (channel) {
+    case 'iopub':
+      return IOPUB_RECORDED.has(msgType);
+    case 'shell':
+      return direction === 'send'
+        ? msgType === 'execute_request'
+        : msgType === 'execute_reply' || msgType === 'kernel_info_reply';
+    case 'control':
+      return direction === 'send' && msgType === 'shutdown_request';
+    default:
+      return false;
+  }
+}
+
+/**
+ * Runs the agent until the kernel exits; resolves with the status the
+ * agent's process should exit with (the kernel's).
+ */
+export async function runAgent(options: IAgentOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const log =
+    options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const server = await readConnectionFile(options.connectionFile);
+  const signer = new Signer(server.key, server.signature_scheme);
+  const relayed = relayedChannels(env.NBPROV_AGENT_RELAY);
+  // hb is handed to the kernel: the server's heartbeat then checks the
+  // kernel itself, and no echo passes through JavaScript. So is any channel
+  // not relayed (bench/ only).
+  const kernelInfo: IConnectionInfo = await kernelConnectionInfo(server, [
+    'hb_port',
+    ...(['shell', 'control', 'stdin', 'iopub'] as const)
+      .filter(channel => !relayed.has(channel))
+      .map(channel => `${channel}_port` as const)
+  ]);
+  const kernelFile = join(
+    dirname(options.connectionFile),
+    `nbprov-${basename(options.connectionFile)}`
+  );
+  await writeConnectionFile(kernelFile, kernelInfo);
+
+  const kernelId =
+    kernelIdFromPath(options.connectionFile) ??
+    new Date().toISOString().replace(/[:.]/g, '-');
+  const journal = await JournalFile.open({
+    location: journalLocation(env, options.cwd ?? process.cwd(), kernelId),
+    flushIntervalMs: options.flushIntervalMs,
+    onError: e => log(`nbprov agent: ${e.message}`)
+  });
+
+  const recorder = new Recorder({
+    tap: 'agent',
+    emit: event => journal.append(event),
+    options: {
+      recordCode: true,
+      recordOutputPreviews: true,
+      maxPreviewChars: 200,
+      ...options.recording
+    },
+    onError: e => log(`nbprov agent: recorder: ${e.message}`)
+  });
+
+  const stats = {
+    relayed: { shell: 0, control: 0, stdin: 0, iopub: 0 },
+    recorded: 0,
+    dropped: {} as Partial<Record<WireProblem, number>>
+  } satisfies IAgentStats;
+  let endReason: SessionEndReason | undefined;
+  let sessionStarted = false;
+  const kernelName =
+    env.NBPROV_KERNEL_NAME ??
+    (typeof server.kernel_name === 'string' ? server.kernel_name : '');
+
+  const startSession = (info?: KernelMessage.IInfoReply): void => {
+    sessionStarted = true;
+    const language = info?.language_info;
+    recorder.startSession({
+      session: randomUUID() as SessionId,
+      kernel: {
+        id: kernelId,
+        name: kernelName,
+        language: language?.name ?? env.NBPROV_KERNEL_LANGUAGE,
+        languageVersion: language?.version,
+        implementation: info?.implementation,
+        implementationVersion: info?.implementation_version
+      },
+      host: hostname(),
+      user: env.JUPYTERHUB_USER ?? safeUserName()
+    });
+  };
+
+  const observe = (
+    channel: Channel,
+    direction: Direction,
+    frames: readonly Buffer[]
+  ): void => {
+    stats.relayed[channel]++;
+    const decoded = decodeMessage(frames, channel, signer, msgType =>
+      wanted(channel, direction, msgType)
+    );
+    if (!decoded.ok) {
+      const count = (stats.dropped[decoded.why] ?? 0) + 1;
+      stats.dropped[decoded.why] = count;
+      // One line per kind of problem and then every 1000th: a flood of bad
+      // frames must not flood the server's log.
+      if (count === 1 || count % 1000 === 0) {
+        log(
+          `nbprov agent: ${channel} message left out of the recording (${decoded.why}); ${count} so far`
+        );
+      }
+      return;
+    }
+    const msg = decoded.msg;
+    if (msg === undefined) {
+      return;
+    }
+    const type = msg.header.msg_type;
+    if (type === 'kernel_info_reply') {
+      if (!sessionStarted) {
+        startSession(msg.content as KernelMessage.IInfoReply);
+      }
+      return;
+    }
+    if (type === 'shutdown_request') {
+      const content = msg.content as { restart?: unknown };
+      endReason = content.restart === true ? 'restart' : 'shutdown';
+      return;
+    }
+    if (!sessionStarted) {
+      if (type !== 'execute_request') {
+        return;
+      }
+      startSession();
+    }
+    stats.recorded++;
+    recorder.handle({ direction, msg });
+  };
+
+  const relay = new Relay({
+    server,
+    kernel: kernelInfo,
+    signer,
+    observe,
+    relayed,
+    onError: e => log(`nbprov agent: relay: ${e.message}`)
+  });
+  await relay.bind();
+
+  const argv = kernelArgv(
+    options.kernelArgv,
+    options.connectionFile,
+    kernelFile
+  );
+  const child = spawnKernel(argv, { ...env });
+  const exited = new Promise<IKernelExit>(resolve => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', error => {
+      log(
+        `nbprov agent: cannot start the kernel (${argv[0]}): ${error.message}. ` +
+          'Check the kernelspec argv (nbprov kernel list).'
+      );
+      resolve({ code: 1, signal: null });
+    });
+  });
+  relay.start();
+
+  // The server interrupts by signalling the process group: the kernel gets
+  // SIGINT itself; the agent must merely survive it.
+  const onInterrupt = (): void => undefined;
+  let terminating = false;
+  const onTerminate = (): void => {
+    if (terminating) {
+      return;
+    }
+    terminating = true;
+    endReason ??= 'shutdown';
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+  };
+  // A bug in the agent must not take the kernel down with it (the kernel
+  // dies with the agent): report and go on relaying.
+  const onUncaught = (error: unknown): void =>
+    log(`nbprov agent: unexpected error: ${String(error)}`);
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerminate);
+  process.on('SIGHUP', onTerminate);
+
+  const exit = await exited;
+  process.off('SIGINT', onInterrupt);
+  process.off('SIGTERM', onTerminate);
+  process.off('SIGHUP', onTerminate);
+  process.off('uncaughtException', onUncaught);
+  process.off('unhandledRejection', onUncaught);
+  // Closing the relay observes what it still holds, before the end.
+  relay.close();
+  if (sessionStarted) {
+    recorder.endSession(endReason ?? 'died');
+  }
+  await journal.close();
+  await rm(kernelFile, { force: true });
+  const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
+  if (dropped > 0 || (exit.code !== 0 && endReason === undefined)) {
+    log(
+      `nbprov agent: kernel exited (${exit.signal ?? exit.code}); ` +
+        `${stats.recorded} messages recorded, ${dropped} left out (${JSON.stringify(stats.dropped)})`
+    );
+  }
+  return exitStatus(exit);
+}
+
+/**
+ * `NBPROV_AGENT_RELAY=iopub` (a comma list of channels, or `none`) relays
+ * only those, to measure what each hop costs (bench/agent-latency.py).
+ * Unset: all four, the only setting that records everything.
+ */
+function relayedChannels(value: string | undefined): ReadonlySet<Channel> {
+  if (value === undefined || value === '') {
+    return ALL_CHANNELS;
+  }
+  const names = value.split(',').map(name => name.trim());
+  return new Set([...ALL_CHANNELS].filter(channel => names.includes(channel)));
+}
+
+function safeUserName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}

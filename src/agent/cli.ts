@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+/**
+ * `nbprov`: the command-line face of the agent.
+ *
+ *   nbprov agent --connection-file F -- KERNEL_ARGV…   (what kernelspecs run)
+ *   nbprov kernel install [--name K] [--user|--sys-prefix|--prefix DIR] [--display-name D]
+ *   nbprov kernel list
+ *   nbprov kernel uninstall NAME
+ */
+
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runAgent } from './agent.js';
+import {
+  installWrappedKernel,
+  isWrapped,
+  listKernelSpecs,
+  uninstallWrappedKernel,
+  type InstallScope
+} from './kernelspec.js';
+
+const USAGE = `Usage:
+  nbprov agent --connection-file FILE -- KERNEL_ARGV...
+  nbprov kernel install [--name KERNEL] [--user | --sys-prefix | --prefix DIR] [--display-name NAME]
+  nbprov kernel list
+  nbprov kernel uninstall NAME`;
+
+/** A mistake on the command line: printed with the usage, exit status 2. */
+export class UsageError extends Error {}
+
+/** Runs one command; resolves with the process's exit status. */
+export async function main(
+  args: readonly string[],
+  out: (line: string) => void = line => process.stdout.write(line + '\n')
+): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'agent':
+      return agent(rest);
+    case 'kernel':
+      return kernel(rest, out);
+    case '--help':
+    case '-h':
+    case 'help':
+      out(USAGE);
+      return 0;
+    default:
+      throw new UsageError(
+        command === undefined
+          ? 'No command given.'
+          : `Unknown command "${command}".`
+      );
+  }
+}
+
+/** Splits `--` off: what follows is the kernel's argv, never parsed. */
+export function parseAgentArgs(args: readonly string[]): {
+  connectionFile: string;
+  kernelArgv: string[];
+} {
+  const dash = args.indexOf('--');
+  const own = dash < 0 ? [...args] : args.slice(0, dash);
+  const kernelArgv = dash < 0 ? [] : args.slice(dash + 1);
+  const { values } = parseArgs({
+    args: own,
+    options: { 'connection-file': { type: 'string', short: 'f' } },
+    strict: true,
+    allowPositionals: false
+  });
+  const connectionFile = values['connection-file'];
+  if (connectionFile === undefined) {
+    throw new UsageError('nbprov agent needs --connection-file FILE.');
+  }
+  if (kernelArgv.length === 0) {
+    throw new UsageError(
+      'nbprov agent needs the kernel to start after `--`, e.g. `-- python -m ipykernel_launcher -f {connection_file}`.'
+    );
+  }
+  return { connectionFile, kernelArgv };
+}
+
+async function agent(args: readonly string[]): Promise<number> {
+  const { connectionFile, kernelArgv } = parseAgentArgs(args);
+  return runAgent({ connectionFile, kernelArgv });
+}
+
+export function parseInstallArgs(args: readonly string[]): {
+  name: string;
+  scope: InstallScope;
+  displayName?: string;
+} {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      name: { type: 'string' },
+      user: { type: 'boolean' },
+      'sys-prefix': { type: 'boolean' },
+      prefix: { type: 'string' },
+      'display-name': { type: 'string' }
+    },
+    strict: true,
+    allowPositionals: false
+  });
+  const scopes = [values.user, values['sys-prefix'], values.prefix].filter(
+    v => v !== undefined && v !== false
+  );
+  if (scopes.length > 1) {
+    throw new UsageError('Give at most one of --user, --sys-prefix, --prefix.');
+  }
+  const scope: InstallScope =
+    values.prefix !== undefined
+      ? { kind: 'prefix', dir: values.prefix }
+      : values['sys-prefix'] === true
+        ? { kind: 'sys-prefix' }
+        : { kind: 'user' };
+  return {
+    name: values.name ?? 'python3',
+    scope,
+    displayName: values['display-name']
+  };
+}
+
+async function kernel(
+  args: readonly string[],
+  out: (line: string) => void
+): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'install': {
+      const options = parseInstallArgs(rest);
+      const installed = await installWrappedKernel({
+        ...options,
+        node: process.execPath,
+        cli: realpathSync(fileURLToPath(import.meta.url))
+      });
+      out(`Installed kernel "${installed.name}" in ${installed.dir}`);
+      return 0;
+    }
+    case 'list': {
+      const specs = await listKernelSpecs();
+      for (const spec of specs) {
+        const mark = isWrapped(spec.spec) ? '*' : ' ';
+        out(`${mark} ${spec.name.padEnd(28)} ${spec.spec.display_name}`);
+      }
+      out('(* runs the provenance agent)');
+      return 0;
+    }
+    case 'uninstall': {
+      const [name, ...extra] = rest;
+      if (name === undefined || extra.length > 0) {
+        throw new UsageError('nbprov kernel uninstall takes one kernel name.');
+      }
+      const removed = await uninstallWrappedKernel(name);
+      out(`Removed kernel "${name}" (${removed})`);
+      return 0;
+    }
+    default:
+      throw new UsageError(
+        sub === undefined
+          ? 'nbprov kernel needs install, list or uninstall.'
+          : `Unknown kernel command "${sub}".`
+      );
+  }
+}
+
+function isMain(): boolean {
+  try {
+    return (
+      process.argv[1] !== undefined &&
+      realpathSync(process.argv[1]) ===
+        realpathSync(fileURLToPath(import.meta.url))
+    );
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  main(process.argv.slice(2)).then(
+    status => process.exit(status),
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`nbprov: ${message}\n`);
+      if (error instanceof UsageError || isParseArgsError(error)) {
+        process.stderr.write(USAGE + '\n');
+        process.exit(2);
+      }
+      process.exit(1);
+    }
+  );
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

@@ -1,0 +1,143 @@
+"""Fixtures for the agent's integration tests: a real ipykernel, wrapped.
+
+The wrapped kernelspec is installed with the real `nbprov kernel install`
+into a temporary prefix that only these tests put on JUPYTER_PATH, so the
+user's kernels are never touched. Build first: `npx tsc -p tsconfig.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import psutil
+import pytest
+from jupyter_client import BlockingKernelClient, KernelManager
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = ROOT / "lib" / "agent" / "cli.js"
+WRAPPED = "python3-provenance"
+
+
+@pytest.fixture(scope="session")
+def kernel_prefix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    if not CLI.exists():
+        pytest.fail(f"{CLI} is missing: run `npx tsc -p tsconfig.json` first")
+    node = shutil.which("node")
+    assert node is not None, "node is not on PATH"
+    prefix = tmp_path_factory.mktemp("kernels")
+    env = dict(os.environ)
+    # `jupyter` and `python` of this interpreter's environment.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    subprocess.run(
+        [node, str(CLI), "kernel", "install", "--name", "python3", "--prefix", str(prefix)],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    share = prefix / "share" / "jupyter"
+    assert (share / "kernels" / WRAPPED / "kernel.json").exists()
+    # The same wrapped kernel, interrupted by message instead of signal.
+    by_message = share / "kernels" / f"{WRAPPED}-message"
+    shutil.copytree(share / "kernels" / WRAPPED, by_message)
+    spec = json.loads((by_message / "kernel.json").read_text())
+    spec["interrupt_mode"] = "message"
+    (by_message / "kernel.json").write_text(json.dumps(spec))
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(share) + (os.pathsep + old if old else "")
+    yield prefix
+    if old is None:
+        os.environ.pop("JUPYTER_PATH", None)
+    else:
+        os.environ["JUPYTER_PATH"] = old
+
+
+class Kernel:
+    """A started kernel, its client, and where its journal and log go."""
+
+    def __init__(self, name: str, workdir: Path, notebook: str = "test.ipynb") -> None:
+        self.workdir = workdir
+        self.notebook = notebook
+        self.stderr_path = workdir / f"{name}.stderr.log"
+        self._stderr = open(self.stderr_path, "w")
+        self.km = KernelManager(kernel_name=name)
+        env = dict(os.environ, JPY_SESSION_NAME=f"some/dir/{notebook}")
+        self.km.start_kernel(env=env, cwd=str(workdir), stderr=self._stderr)
+        self.kc: BlockingKernelClient = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    @property
+    def journal_path(self) -> Path:
+        return self.workdir / (Path(self.notebook).stem + ".provenance.jsonl")
+
+    def journal(self) -> list[dict]:
+        if not self.journal_path.exists():
+            return []
+        return [json.loads(line) for line in self.journal_path.read_text().splitlines() if line]
+
+    @property
+    def process_pid(self) -> int:
+        """The process the server started: the agent (or the bare kernel)."""
+        return self.km.provisioner.process.pid  # type: ignore[union-attr]
+
+    def kernel_pid(self) -> int:
+        reply = self.kc.execute_interactive(
+            "import os; print(os.getpid())", timeout=30, output_hook=self._collect
+        )
+        assert reply["content"]["status"] == "ok"
+        return int(self._last_stdout.strip())
+
+    _last_stdout = ""
+
+    def _collect(self, msg: dict) -> None:
+        if msg["msg_type"] == "stream":
+            self._last_stdout = msg["content"]["text"]
+
+    def stderr(self) -> str:
+        self._stderr.flush()
+        return self.stderr_path.read_text()
+
+    def close(self) -> None:
+        try:
+            self.kc.stop_channels()
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
+        finally:
+            self._stderr.close()
+
+
+@pytest.fixture
+def wrapped(kernel_prefix: Path, tmp_path: Path) -> Iterator[Kernel]:
+    kernel = Kernel(WRAPPED, tmp_path)
+    yield kernel
+    kernel.close()
+
+
+@pytest.fixture
+def bare(tmp_path: Path) -> Iterator[Kernel]:
+    work = tmp_path / "bare"
+    work.mkdir()
+    kernel = Kernel("python3", work)
+    yield kernel
+    kernel.close()
+
+
+def gone(pid: int, timeout: float = 10.0) -> bool:
+    """Whether `pid` is gone (or a zombie) within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False

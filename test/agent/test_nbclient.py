@@ -1,0 +1,55 @@
+"""nbclient runs the demo notebook through the wrapped kernel as through the bare one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "demo"
+
+
+def execute(kernel_name: str, workdir: Path) -> nbformat.NotebookNode:
+    workdir.mkdir()
+    shutil.copy(DEMO / "train.ipynb", workdir)
+    shutil.copy(DEMO / "measurements.csv", workdir)
+    nb = nbformat.read(workdir / "train.ipynb", as_version=4)
+    client = NotebookClient(
+        nb, kernel_name=kernel_name, timeout=120, resources={"metadata": {"path": str(workdir)}}
+    )
+    client.execute()
+    return nb
+
+
+def outputs(nb: nbformat.NotebookNode) -> list[list[dict]]:
+    return [
+        [{k: v for k, v in output.items() if k != "execution_count"} for output in cell.outputs]
+        for cell in nb.cells
+        if cell.cell_type == "code"
+    ]
+
+
+def test_demo_notebook_same_outputs_and_one_recorded_execution_per_cell(
+    kernel_prefix: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What Jupyter Server tells a kernel; nbclient does not.
+    monkeypatch.setenv("JPY_SESSION_NAME", "train.ipynb")
+    bare = execute("python3", tmp_path / "bare")
+    wrapped = execute("python3-provenance", tmp_path / "wrapped")
+    assert outputs(wrapped) == outputs(bare)
+    assert any(outputs(wrapped))
+
+    journal_path = tmp_path / "wrapped" / "train.provenance.jsonl"
+    events = [json.loads(line) for line in journal_path.read_text().splitlines()]
+    requested = [e for e in events if e["kind"] == "execution.requested"]
+    finished = {e["execution"]: e for e in events if e["kind"] == "execution.finished"}
+    code_cells = [c for c in wrapped.cells if c.cell_type == "code"]
+    # nbclient 0.11 sends no `metadata.cellId`: cells are matched by source.
+    assert [e["source"] for e in requested] == [c.source for c in code_cells]
+    assert [finished[e["execution"]]["status"] for e in requested] == ["ok"] * len(code_cells)
+    assert events[-1] == {**events[-1], "kind": "session.ended", "reason": "shutdown"}
