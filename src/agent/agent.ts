@@ -10,6 +10,9 @@
  * judges it as it would without us) and only left out of the recording.
  */
 
+import { AGENT_PROTOCOL_VERSION } from '../core/protocol/index.js';
+import { RECORDER_VERSION } from '../core/version.js';
+import { helloAnswerer } from './hello.js';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
@@ -216,6 +219,12 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     signer,
     observe,
     relayed,
+    answer: helloAnswerer(signer, () => ({
+      protocol: AGENT_PROTOCOL_VERSION,
+      agentVersion: RECORDER_VERSION,
+      recording: true,
+      journalPath: journal.path
+    })),
     onError: e => log(`nbprov agent: relay: ${e.message}`)
   });
   await relay.bind();

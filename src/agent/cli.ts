@@ -6,12 +6,20 @@
  *   nbprov kernel install [--name K] [--user|--sys-prefix|--prefix DIR] [--display-name D]
  *   nbprov kernel list
  *   nbprov kernel uninstall NAME
+ *   nbprov export NOTEBOOK [--format prov-json] [-o FILE|-]
+ *   nbprov info NOTEBOOK
  */
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runAgent } from './agent.js';
+import {
+  describeNotebook,
+  EXPORT_FORMATS,
+  exportNotebook,
+  type ExportFormat
+} from './journal-commands.js';
 import {
   installWrappedKernel,
   isWrapped,
@@ -24,7 +32,9 @@ const USAGE = `Usage:
   nbprov agent --connection-file FILE -- KERNEL_ARGV...
   nbprov kernel install [--name KERNEL] [--user | --sys-prefix | --prefix DIR] [--display-name NAME]
   nbprov kernel list
-  nbprov kernel uninstall NAME`;
+  nbprov kernel uninstall NAME
+  nbprov export NOTEBOOK [--format prov-json] [-o FILE | -o -]
+  nbprov info NOTEBOOK`;
 
 /** A mistake on the command line: printed with the usage, exit status 2. */
 export class UsageError extends Error {}
@@ -40,6 +50,10 @@ export async function main(
       return agent(rest);
     case 'kernel':
       return kernel(rest, out);
+    case 'export':
+      return exportCommand(rest, out);
+    case 'info':
+      return infoCommand(rest, out);
     case '--help':
     case '-h':
     case 'help':
@@ -162,6 +176,58 @@ async function kernel(
           : `Unknown kernel command "${sub}".`
       );
   }
+}
+
+function notebookArg(args: readonly string[], command: string): string {
+  if (args.length !== 1) {
+    throw new UsageError(`nbprov ${command} takes one notebook path.`);
+  }
+  return args[0];
+}
+
+function exportCommand(
+  args: readonly string[],
+  out: (line: string) => void
+): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      format: { type: 'string', default: 'prov-json' },
+      output: { type: 'string', short: 'o' }
+    },
+    strict: true,
+    allowPositionals: true
+  });
+  const format = values.format as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) {
+    throw new UsageError(
+      `Unknown format "${values.format}"; known: ${EXPORT_FORMATS.join(', ')}.`
+    );
+  }
+  const written = exportNotebook(
+    notebookArg(positionals, 'export'),
+    { format, output: values.output },
+    text => process.stdout.write(text),
+    warnOnStderr
+  );
+  if (written !== '-') {
+    out(`Provenance written to ${written}`);
+  }
+  return 0;
+}
+
+function infoCommand(
+  args: readonly string[],
+  out: (line: string) => void
+): number {
+  describeNotebook(notebookArg(args, 'info'), warnOnStderr).forEach(line =>
+    out(line)
+  );
+  return 0;
+}
+
+function warnOnStderr(line: string): void {
+  process.stderr.write(line + '\n');
 }
 
 function isMain(): boolean {

@@ -8,6 +8,10 @@
  * then puts it where the user asked (`--user`, `--sys-prefix`, `--prefix`).
  */
 
+import {
+  AGENT_PROTOCOL_VERSION,
+  KERNELSPEC_METADATA_KEY
+} from '../core/protocol/index.js';
 import { execFile } from 'node:child_process';
 import {
   copyFile,
@@ -94,13 +98,22 @@ export function wrapKernelSpec(
         ? { NBPROV_KERNEL_LANGUAGE: original.language }
         : {})
     },
-    metadata: { ...original.metadata, nbprov: { wraps: name } }
+    // `agent` and `protocol` tell the frontend to expect the agent's
+    // handshake (core/protocol/agent.ts); `wraps` names the original.
+    metadata: {
+      ...original.metadata,
+      [KERNELSPEC_METADATA_KEY]: {
+        agent: true,
+        protocol: AGENT_PROTOCOL_VERSION,
+        wraps: name
+      }
+    }
   };
 }
 
 /** Whether a kernelspec starts the agent. */
 export function isWrapped(spec: IKernelSpec): boolean {
-  const meta = spec.metadata?.nbprov;
+  const meta = spec.metadata?.[KERNELSPEC_METADATA_KEY];
   return (
     (typeof meta === 'object' && meta !== null) ||
     (spec.argv.includes('agent') && spec.argv.some(a => a.endsWith('cli.js')))

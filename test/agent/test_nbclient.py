@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -12,6 +14,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo"
+sys.path.insert(0, str(ROOT / "test" / "oracle"))
+import prov_oracle  # noqa: E402 - the oracle lives beside the tests
 
 
 def execute(kernel_name: str, workdir: Path) -> nbformat.NotebookNode:
@@ -53,3 +57,32 @@ def test_demo_notebook_same_outputs_and_one_recorded_execution_per_cell(
     assert [e["source"] for e in requested] == [c.source for c in code_cells]
     assert [finished[e["execution"]]["status"] for e in requested] == ["ok"] * len(code_cells)
     assert events[-1] == {**events[-1], "kind": "session.ended", "reason": "shutdown"}
+
+
+def test_nbprov_export_and_info_read_the_agents_journal(
+    kernel_prefix: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JPY_SESSION_NAME", "train.ipynb")
+    nb = execute("python3-provenance", tmp_path / "run")
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    notebook = tmp_path / "run" / "train.ipynb"
+    cli = [shutil.which("node") or "node", str(ROOT / "lib" / "agent" / "cli.js")]
+
+    exported = subprocess.run([*cli, "export", str(notebook)], capture_output=True, text=True)
+    assert exported.returncode == 0, exported.stderr
+    prov_json = tmp_path / "run" / "train.prov.json"
+    assert str(prov_json) in exported.stdout
+    # The outside oracle: the `prov` package loads it with nothing lost.
+    checked = prov_oracle.check_file(prov_json)
+    assert checked.ok, checked.problems
+    runs = [a for a in checked.summary["activities"] if "nbprov:CellExecution" in a["types"]]
+    assert [r["status"] for r in runs] == ["ok"] * len(code_cells)
+
+    info = subprocess.run([*cli, "info", str(notebook)], capture_output=True, text=True)
+    assert info.returncode == 0, info.stderr
+    assert f"executions: {len(code_cells)} ({len(code_cells)} ok)" in info.stdout
+    assert "sessions:   1" in info.stdout
+
+    missing = subprocess.run([*cli, "info", str(tmp_path / "none.ipynb")], capture_output=True, text=True)
+    assert missing.returncode == 1
+    assert "No provenance journal" in missing.stderr

@@ -7,6 +7,7 @@ Run (from the repository root, after `npx tsc -p tsconfig.json`):
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -365,3 +366,33 @@ def test_sigterm_to_the_agent_ends_the_kernel_and_the_session(wrapped: Kernel) -
     assert recorded["execution.finished"][0]["status"] == "aborted"
     ended = [e for e in wrapped.journal() if e["kind"] == "session.ended"]
     assert ended[-1]["reason"] == "shutdown"
+
+
+def test_the_agent_answers_the_frontends_hello_itself(wrapped: Kernel) -> None:
+    # What the JupyterLab extension sends to kernels whose kernelspec says
+    # they are wrapped (src/core/protocol/agent.ts).
+    msg = wrapped.kc.session.msg(
+        "nbprov_hello_request", {"protocol": 1, "notebookPath": "some/dir/test.ipynb"}
+    )
+    wrapped.kc.shell_channel.send(msg)
+    reply = wrapped.kc.get_shell_msg(timeout=10)
+    assert reply["msg_type"] == "nbprov_hello_reply"
+    assert reply["parent_header"]["msg_id"] == msg["header"]["msg_id"]
+    content = reply["content"]
+    assert content["protocol"] == 1
+    assert content["recording"] is True
+    assert content["journalPath"] == str(wrapped.journal_path)
+    # The kernel never saw it: it still answers as before, and nothing
+    # about the hello is in the journal.
+    run(wrapped, "x = 2")
+    assert "nbprov_hello" not in wrapped.journal_path.read_text()
+
+
+def test_the_wrapped_kernelspec_tells_the_frontend_to_expect_the_agent(
+    kernel_prefix: Path,
+) -> None:
+    spec = json.loads(
+        (kernel_prefix / "share" / "jupyter" / "kernels" / "python3-provenance" / "kernel.json").read_text()
+    )
+    assert spec["metadata"]["nbprov"]["agent"] is True
+    assert spec["metadata"]["nbprov"]["protocol"] == 1

@@ -81,6 +81,13 @@ export interface IRelayOptions {
    * what the agent learns there (shell: `metadata.cellId`, the reply).
    */
   readonly relayed?: ReadonlySet<Channel>;
+  /**
+   * Answers a shell request the agent handles itself (its handshake with
+   * the frontend, core/protocol/agent.ts): the returned frames go back to
+   * the client and the request never reaches the kernel. `undefined`
+   * forwards it as usual. Called on every shell request: it must be cheap.
+   */
+  readonly answer?: (frames: readonly Buffer[]) => Buffer[] | undefined;
 }
 
 export const ALL_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
@@ -176,8 +183,18 @@ export class Relay {
       const front = this._front[channel];
       const back = this._back[channel];
       back.connect(endpoint(kernel, `${channel}_port`));
-      void this._pump(channel, 'send', front, new Sender(back));
-      void this._pump(channel, 'recv', back, new Sender(front));
+      // One sender per socket: the agent's own answers and the kernel's
+      // replies share the client-facing socket.
+      const toClient = new Sender(front);
+      void this._pump(
+        channel,
+        'send',
+        front,
+        new Sender(back),
+        undefined,
+        channel === 'shell' ? toClient : undefined
+      );
+      void this._pump(channel, 'recv', back, toClient);
     }
     this._iopubBack.connect(endpoint(kernel, 'iopub_port'));
     this._iopubBack.subscribe();
@@ -220,10 +237,20 @@ export class Relay {
     direction: Direction,
     from: AsyncIterable<Buffer[]>,
     to: Sender | undefined,
-    also?: (frames: Buffer[]) => void
+    also?: (frames: Buffer[]) => void,
+    answerTo?: Sender
   ): Promise<void> {
     try {
       for await (const frames of from) {
+        const answer = answerTo && this._options.answer?.(frames);
+        if (answer) {
+          await answerTo.send(answer).catch(e => {
+            if (!this._closed) {
+              this._options.onError(asError(e, `${channel} answer`));
+            }
+          });
+          continue;
+        }
         // Forward first: recording never delays the message it records.
         const sent = to?.send(frames);
         also?.(frames);
