@@ -49,8 +49,8 @@ npm run --silent build:test &&
     --test-reporter=junit --test-reporter-destination="$REPORTS/junit-unit.xml" \
     build/test
 
-step "Oracle tests (pytest)"
-python -m pytest -q test/oracle --junitxml="$REPORTS/junit-oracle.xml"
+step "Python tests (pytest: oracles, the agent around a real kernel)"
+python -m pytest -q test/oracle test/agent --junitxml="$REPORTS/junit-pytest.xml"
 
 step "End-to-end tests (Galata, Chromium)"
 npx playwright test
@@ -58,4 +58,4 @@ npx playwright test
 step "Summary"
 # Every report is named: a runner that crashed before writing its report
 # counts as a failure rather than vanishing from the count.
-python3 scripts/summarize.py "$REPORTS"/junit-{prettier,eslint,typecheck-core,typecheck-e2e,unit,oracle,e2e}.xml
+python3 scripts/summarize.py "$REPORTS"/junit-{prettier,eslint,typecheck-core,typecheck-e2e,unit,pytest,e2e}.xml

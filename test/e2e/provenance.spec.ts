@@ -10,6 +10,7 @@ import {
   test,
   type IJupyterLabPageFixture
 } from '@jupyterlab/galata';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -535,5 +536,82 @@ test.describe('with code and previews not recorded', () => {
     expect(exported).not.toContain('np.loadtxt');
     expect(exported).toContain('nbprov:sha256');
     expect(exported).not.toContain('nbprov:preview');
+  });
+});
+
+test.describe('with the kernel-side agent', () => {
+  test.beforeAll(() => {
+    // The wrapped kernelspec, installed where the test server looks.
+    const venv = process.env.NBPROV_VENV as string;
+    execFileSync(
+      process.execPath,
+      [
+        'lib/agent/cli.js',
+        'kernel',
+        'install',
+        '--name',
+        'python3',
+        '--sys-prefix'
+      ],
+      { env: { ...process.env, PATH: `${venv}/bin:${process.env.PATH}` } }
+    );
+  });
+
+  test('the agent records, the page writes nothing, export reads it', async ({
+    page,
+    tmpPath
+  }) => {
+    // A notebook saved with the wrapped kernel. (Not a new notebook: it is
+    // created as Untitled.ipynb and renamed, and the agent keeps the journal
+    // name it was started with — see README, Limits.)
+    const notebook = JSON.parse(
+      readFileSync(join(DEMO, 'train.ipynb'), 'utf8')
+    ) as { metadata: { kernelspec: Record<string, string> } };
+    notebook.metadata.kernelspec = {
+      name: 'python3-provenance',
+      display_name: 'Python 3 (ipykernel) (provenance)',
+      language: 'python'
+    };
+    await page.contents.uploadContent(
+      JSON.stringify(notebook),
+      'text',
+      `${tmpPath}/agent.ipynb`
+    );
+    await page.notebook.openByPath(`${tmpPath}/agent.ipynb`);
+    await page.notebook.activate('agent.ipynb');
+    await expect(page.locator('.jp-provenance-status')).toHaveText(
+      'Provenance: recording · agent',
+      { timeout: 30_000 }
+    );
+    await page.notebook.setCell(1, 'code', 'x = 6 * 7\nprint("x is", x)');
+    expect(await page.notebook.runCell(1, true)).toBe(true);
+    await expect(page.getByText('x is 42')).toBeVisible();
+
+    const file = onDisk(tmpPath, 'agent.provenance.jsonl');
+    await expect
+      .poll(
+        () =>
+          existsSync(file)
+            ? journalLines(file).filter(l => l?.kind === 'execution.finished')
+                .length
+            : 0,
+        { timeout: 15_000 }
+      )
+      .toBe(1);
+    const lines = journalLines(file);
+    expect(lines.every(l => l !== null)).toBe(true);
+    expect(lines.filter(l => l?.kind === 'journal.created')).toHaveLength(1);
+    const sessions = lines.filter(l => l?.kind === 'session.started');
+    expect(sessions.map(s => s!.tap)).toEqual(['agent']);
+    // The cell id came from the page's request, through the agent.
+    const requested = lines.filter(l => l?.kind === 'execution.requested');
+    expect(requested).toHaveLength(1);
+    expect(typeof requested[0]!.cellId).toBe('string');
+
+    const summary = await exportFromMenu(
+      page,
+      onDisk(tmpPath, 'agent.prov.json')
+    );
+    expect(executions(summary).map(r => r.status)).toEqual(['ok']);
   });
 });
