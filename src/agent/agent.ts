@@ -14,13 +14,17 @@ import { AGENT_PROTOCOL_VERSION } from '../core/protocol/index.js';
 import { RECORDER_VERSION } from '../core/version.js';
 import { helloAnswerer } from './hello.js';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { KernelMessage } from '@jupyterlab/services';
 import type { SessionEndReason, SessionId } from '../core/journal/index.js';
 import { Recorder, type IRecordingOptions } from '../core/recorder/index.js';
-import { JournalFile, journalLocation } from './journal-file.js';
+import {
+  JournalFile,
+  journalLocation,
+  type IJournalLocation
+} from './journal-file.js';
 import {
   exitStatus,
   kernelArgv,
@@ -98,6 +102,10 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
   const env = options.env ?? process.env;
   const log =
     options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  // The server interrupts by signalling the process group: the kernel gets
+  // SIGINT itself; the agent must merely survive it, from its first moment.
+  const onInterrupt = (): void => undefined;
+  process.on('SIGINT', onInterrupt);
   const server = await readConnectionFile(options.connectionFile);
   const signer = new Signer(server.key, server.signature_scheme);
   const relayed = relayedChannels(env.NBPROV_AGENT_RELAY);
@@ -115,19 +123,39 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     `nbprov-${basename(options.connectionFile)}`
   );
   await writeConnectionFile(kernelFile, kernelInfo);
+  // The kernel's connection file holds the session key: it goes as soon as
+  // the kernel has read it (its first kernel_info_reply), and at the latest
+  // when the agent exits, however it exits short of SIGKILL.
+  let kernelFileRemoved = false;
+  const removeKernelFile = (): void => {
+    if (!kernelFileRemoved) {
+      kernelFileRemoved = true;
+      rmSync(kernelFile, { force: true });
+    }
+  };
+  process.once('exit', removeKernelFile);
 
   const kernelId =
     kernelIdFromPath(options.connectionFile) ??
     new Date().toISOString().replace(/[:.]/g, '-');
-  const journal = await JournalFile.open({
-    location: journalLocation(env, options.cwd ?? process.cwd(), kernelId),
-    flushIntervalMs: options.flushIntervalMs,
-    onError: e => log(`nbprov agent: ${e.message}`)
-  });
+  const journal = await openJournal(
+    [
+      journalLocation(env, options.cwd ?? process.cwd(), kernelId),
+      // Beside the notebook may be read-only (shared data, a course folder):
+      // then the user's own data folder.
+      journalLocation(
+        { ...env, JPY_SESSION_NAME: undefined },
+        options.cwd ?? process.cwd(),
+        kernelId
+      )
+    ],
+    options.flushIntervalMs,
+    log
+  );
 
   const recorder = new Recorder({
     tap: 'agent',
-    emit: event => journal.append(event),
+    emit: event => journal?.append(event),
     options: {
       recordCode: true,
       recordOutputPreviews: true,
@@ -193,6 +221,7 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     }
     const type = msg.header.msg_type;
     if (type === 'kernel_info_reply') {
+      removeKernelFile();
       if (!sessionStarted) {
         startSession(msg.content as KernelMessage.IInfoReply);
       }
@@ -222,8 +251,8 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     answer: helloAnswerer(signer, () => ({
       protocol: AGENT_PROTOCOL_VERSION,
       agentVersion: RECORDER_VERSION,
-      recording: true,
-      journalPath: journal.path
+      recording: journal !== undefined,
+      journalPath: journal?.path
     })),
     onError: e => log(`nbprov agent: relay: ${e.message}`)
   });
@@ -247,9 +276,6 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
   });
   relay.start();
 
-  // The server interrupts by signalling the process group: the kernel gets
-  // SIGINT itself; the agent must merely survive it.
-  const onInterrupt = (): void => undefined;
   let terminating = false;
   const onTerminate = (): void => {
     if (terminating) {
@@ -266,23 +292,33 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     log(`nbprov agent: unexpected error: ${String(error)}`);
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
-  process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onTerminate);
   process.on('SIGHUP', onTerminate);
+  // A server that dies (even by SIGKILL) leaves the agent reparented: end
+  // the kernel as on SIGTERM rather than hold its memory and GPU.
+  const serverPid = process.ppid;
+  const serverWatch = setInterval(() => {
+    if (process.ppid !== serverPid) {
+      log('nbprov agent: the Jupyter server is gone; ending the kernel.');
+      onTerminate();
+    }
+  }, 1000);
+  serverWatch.unref();
 
   const exit = await exited;
-  process.off('SIGINT', onInterrupt);
-  process.off('SIGTERM', onTerminate);
-  process.off('SIGHUP', onTerminate);
-  process.off('uncaughtException', onUncaught);
-  process.off('unhandledRejection', onUncaught);
+  clearInterval(serverWatch);
   // Closing the relay observes what it still holds, before the end.
   relay.close();
   if (sessionStarted) {
     recorder.endSession(endReason ?? 'died');
   }
-  await journal.close();
-  await rm(kernelFile, { force: true });
+  await journal?.close();
+  removeKernelFile();
+  process.off('SIGINT', onInterrupt);
+  process.off('SIGTERM', onTerminate);
+  process.off('SIGHUP', onTerminate);
+  process.off('uncaughtException', onUncaught);
+  process.off('unhandledRejection', onUncaught);
   const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
   if (dropped > 0 || (exit.code !== 0 && endReason === undefined)) {
     log(
@@ -304,6 +340,34 @@ function relayedChannels(value: string | undefined): ReadonlySet<Channel> {
   }
   const names = value.split(',').map(name => name.trim());
   return new Set([...ALL_CHANNELS].filter(channel => names.includes(channel)));
+}
+
+/**
+ * Opens the first journal location that works. None working is reported and
+ * the kernel runs unrecorded: recording must never keep a kernel from
+ * starting.
+ */
+async function openJournal(
+  locations: readonly IJournalLocation[],
+  flushIntervalMs: number | undefined,
+  log: (line: string) => void
+): Promise<JournalFile | undefined> {
+  for (const location of locations) {
+    try {
+      return await JournalFile.open({
+        location,
+        flushIntervalMs,
+        onError: e => log(`nbprov agent: ${e.message}`)
+      });
+    } catch (error) {
+      log(
+        `nbprov agent: cannot write the journal at ${location.path} ` +
+          `(${error instanceof Error ? error.message : String(error)}).`
+      );
+    }
+  }
+  log('nbprov agent: no journal could be opened; this kernel is NOT recorded.');
+  return undefined;
 }
 
 function safeUserName(): string | undefined {

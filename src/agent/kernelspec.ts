@@ -101,7 +101,9 @@ export function wrapKernelSpec(
     // `agent` and `protocol` tell the frontend to expect the agent's
     // handshake (core/protocol/agent.ts); `wraps` names the original.
     metadata: {
-      ...original.metadata,
+      // Not `supported_encryption`: the relay does not speak CurveZMQ, so a
+      // server must not be told it may encrypt this kernel's channels.
+      ...withoutKey(original.metadata ?? {}, 'supported_encryption'),
       [KERNELSPEC_METADATA_KEY]: {
         agent: true,
         protocol: AGENT_PROTOCOL_VERSION,
@@ -109,6 +111,13 @@ export function wrapKernelSpec(
       }
     }
   };
+}
+
+function withoutKey(
+  record: Readonly<Record<string, unknown>>,
+  key: string
+): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
 }
 
 /** Whether a kernelspec starts the agent. */

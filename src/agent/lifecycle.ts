@@ -116,7 +116,10 @@ export function spawnKernel(
 ): ChildProcess {
   const [command, ...args] = dieWithParentArgv(argv);
   return spawn(command, args, {
-    env: { ...env, JPY_PARENT_PID: String(process.pid) },
+    // JPY_PARENT_PID stays the server's, as the server set it: ipykernel
+    // then exits when the server dies, as it does unwrapped. When the agent
+    // dies, pdeathsig takes the kernel.
+    env: { ...env },
     // The kernel's stdio is the agent's, as if the server had started it.
     stdio: 'inherit',
     detached: false

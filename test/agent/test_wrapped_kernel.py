@@ -386,6 +386,8 @@ def test_the_agent_answers_the_frontends_hello_itself(wrapped: Kernel) -> None:
     # about the hello is in the journal.
     run(wrapped, "x = 2")
     assert "nbprov_hello" not in wrapped.journal_path.read_text()
+    # ipykernel logs the message types it does not know: it never saw this.
+    assert "nbprov_hello_request" not in wrapped.stderr()
 
 
 def test_the_wrapped_kernelspec_tells_the_frontend_to_expect_the_agent(
