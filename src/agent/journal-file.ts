@@ -148,12 +148,22 @@ export class JournalFile {
       const text = this._buffer.join('');
       this._buffer = [];
       try {
-        await this._handle.write(text);
+        // After a failed write a torn line may be on disk: start afresh.
+        await this._handle.write(this._failed ? '\n' + text : text);
         await this._handle.datasync();
+        this._failed = false;
       } catch (e) {
+        // Kept, first in line, for the next try (a full disk, an NFS
+        // hiccup): lines written twice by a partial write are harmless, the
+        // journal's readers keep the first of a repeated event.
+        this._buffer.unshift(text);
+        this._failed = true;
         this._onError(
           new Error(`Cannot write the journal ${this.path}: ${e as Error}`)
         );
+        if (!this._closed) {
+          this._timer ??= setTimeout(() => void this.flush(), this._interval);
+        }
       }
     });
     return this._writing;
@@ -201,4 +211,6 @@ export class JournalFile {
   private _writing: Promise<void> = Promise.resolve();
   private _closed = false;
   private _handleClosed = false;
+  /** The last write failed; the next starts on a new line. */
+  private _failed = false;
 }

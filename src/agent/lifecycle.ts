@@ -17,6 +17,7 @@
  *   exits the kernel when the agent goes.
  */
 
+import { constants as osConstants } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
@@ -131,14 +132,8 @@ export function exitStatus(exit: IKernelExit): number {
   if (exit.code !== null) {
     return exit.code;
   }
-  const signals: Partial<Record<NodeJS.Signals, number>> = {
-    SIGHUP: 1,
-    SIGINT: 2,
-    SIGQUIT: 3,
-    SIGABRT: 6,
-    SIGKILL: 9,
-    SIGSEGV: 11,
-    SIGTERM: 15
-  };
-  return 128 + (exit.signal !== null ? (signals[exit.signal] ?? 0) : 0);
+  // Every signal by its number (Slurm's SIGXCPU at a CPU-time limit too).
+  return (
+    128 + (exit.signal !== null ? (osConstants.signals[exit.signal] ?? 0) : 0)
+  );
 }

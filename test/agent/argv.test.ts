@@ -106,6 +106,8 @@ test('the agent exits with the kernel’s status, 128+n for a signal', () => {
   assert.equal(exitStatus({ code: 3, signal: null }), 3);
   assert.equal(exitStatus({ code: null, signal: 'SIGKILL' }), 137);
   assert.equal(exitStatus({ code: null, signal: 'SIGTERM' }), 143);
+  assert.equal(exitStatus({ code: null, signal: 'SIGXCPU' }), 152);
+  assert.equal(exitStatus({ code: null, signal: 'SIGBUS' }), 135);
 });
 
 test('nbprov agent takes everything after -- as the kernel argv, unparsed', () => {

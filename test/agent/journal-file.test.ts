@@ -105,10 +105,40 @@ test('events wait for the flush interval; a finished execution is written at onc
     execution: 'e1' as ExecutionId,
     status: 'ok'
   });
-  await journal.flush();
+  // No flush from the test: the finish is written by itself, at once.
+  await new Promise(resolve => setTimeout(resolve, 50));
   assert.deepEqual(
     decodeJournal(await readFile(path, 'utf8')).events.map(e => e.kind),
     ['journal.created', 'execution.started', 'execution.finished']
   );
+  await journal.close();
+});
+
+test('a failed write keeps its events for the next try and says so', async () => {
+  const path = join(await tempDir(), 'j.jsonl');
+  const errors: Error[] = [];
+  const journal = await JournalFile.open({
+    location: { path },
+    flushIntervalMs: 60_000,
+    onError: e => errors.push(e)
+  });
+  // The file handle fails under it, as on a full disk.
+  const handle = (journal as unknown as { _handle: { write: () => unknown } })
+    ._handle;
+  const write = handle.write.bind(handle);
+  handle.write = () => Promise.reject(new Error('ENOSPC: no space left'));
+  journal.append(output(1));
+  await journal.flush();
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /ENOSPC/);
+  assert.equal(journal.pending, 1);
+  // Space again: the kept events are written, on a line of their own.
+  handle.write = write;
+  journal.append(output(2));
+  await journal.flush();
+  assert.equal(journal.pending, 0);
+  const { events, problems } = decodeJournal(await readFile(path, 'utf8'));
+  assert.deepEqual(problems, []);
+  assert.equal(events.filter(e => e.kind === 'execution.started').length, 2);
   await journal.close();
 });
