@@ -20,6 +20,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   step "Creating the Python venv in $VENV"
   python3 -m venv "$VENV"
 fi
+# This repository's package.json says "type": "module"; Node applies that to
+# every .js below it, the venv's included, and JupyterLab's bundled yarn.js
+# (CommonJS) then fails at start-up ("Fail to get yarn configuration").
+echo '{ "type": "commonjs" }' > "$VENV/package.json"
 step "Installing Python packages (requirements-dev.txt)"
 "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt
 
