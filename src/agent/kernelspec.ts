@@ -10,7 +10,8 @@
 
 import {
   AGENT_PROTOCOL_VERSION,
-  KERNELSPEC_METADATA_KEY
+  KERNELSPEC_METADATA_KEY,
+  kernelspecHasAgent
 } from '../core/protocol/index.js';
 import { execFile } from 'node:child_process';
 import {
@@ -120,11 +121,13 @@ function withoutKey(
   return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
 }
 
-/** Whether a kernelspec starts the agent. */
+/**
+ * Whether a kernelspec starts the agent: marked as the frontend reads it
+ * (core/protocol), or, written by hand, running `cli.js agent`.
+ */
 export function isWrapped(spec: IKernelSpec): boolean {
-  const meta = spec.metadata?.[KERNELSPEC_METADATA_KEY];
   return (
-    (typeof meta === 'object' && meta !== null) ||
+    kernelspecHasAgent(spec.metadata) ||
     (spec.argv.includes('agent') && spec.argv.some(a => a.endsWith('cli.js')))
   );
 }
