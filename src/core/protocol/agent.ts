@@ -76,3 +76,47 @@ export function isHelloReplyContent(
     (c.journalPath === undefined || typeof c.journalPath === 'string')
   );
 }
+
+/**
+ * Notebook context for the agent's journal. The agent sees cell ids in each
+ * `execute_request`'s metadata, but not the notebook's path as the server
+ * names it, nor the order of its cells: a client that knows them (JupyterLab,
+ * `nbprov run`) sends a `nbprov_context_request` on shell when they change;
+ * the agent journals a `notebook.context` event and answers, the kernel never
+ * sees it. A kernel without the agent never gets one (the client sends it
+ * only after a hello was answered).
+ */
+export const CONTEXT_REQUEST = 'nbprov_context_request';
+export const CONTEXT_REPLY = 'nbprov_context_reply';
+
+export interface IContextRequestContent {
+  readonly protocol: number;
+  /** The notebook, relative to the server root (or as given to `nbprov run`). */
+  readonly notebookPath: string;
+  /** nbformat version, e.g. `4.5`. */
+  readonly format?: string;
+  /** Cell ids in notebook order. */
+  readonly cellOrder: readonly string[];
+}
+
+export interface IContextReplyContent {
+  readonly protocol: number;
+  /** Whether the context reached the journal. */
+  readonly recorded: boolean;
+}
+
+/**
+ * Journal events the agent records, streamed live to frontends as iopub
+ * messages of this type, signed with the session key and with no parent
+ * header: clients that do not know it (nbclient, jupyter_client, papermill)
+ * route iopub by parent and so never see it as a cell's output.
+ */
+export const EVENT_MESSAGE = 'nbprov_event';
+
+export interface IEventMessageContent {
+  readonly protocol: number;
+  /** The journal's id, so a frontend can tell two agents' streams apart. */
+  readonly journal: string;
+  /** Journal events (core/journal), in the order they were recorded. */
+  readonly events: readonly unknown[];
+}
