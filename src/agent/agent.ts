@@ -12,13 +12,26 @@
 
 import { AGENT_PROTOCOL_VERSION } from '../core/protocol/index.js';
 import { RECORDER_VERSION } from '../core/version.js';
-import { helloAnswerer } from './hello.js';
+import { agentSettingsFromEnv } from './agent-settings.js';
+import { EventStream } from './event-stream.js';
+import { agentRequestAnswerer } from './hello.js';
+import {
+  startResourceSampling,
+  type IResourceSampling
+} from './sampler/index.js';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { KernelMessage } from '@jupyterlab/services';
-import type { SessionEndReason, SessionId } from '../core/journal/index.js';
+import {
+  JOURNAL_FORMAT_VERSION,
+  type CellId,
+  type IsoTime,
+  type JournalEvent,
+  type SessionEndReason,
+  type SessionId
+} from '../core/journal/index.js';
 import { Recorder, type IRecordingOptions } from '../core/recorder/index.js';
 import {
   JournalFile,
@@ -153,9 +166,28 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     log
   );
 
+  const settings = agentSettingsFromEnv(env, message =>
+    log(`nbprov agent: ${message}`)
+  );
+  // Set once the kernel is spawned and the relay bound (after the journal).
+  let stream: EventStream | undefined;
+  let sampling: IResourceSampling | undefined;
+  let kernelPid: number | undefined = undefined;
+  // Every event goes to the journal, to the live stream, and tells the
+  // sampler which cell its samples belong to.
+  const record = (event: JournalEvent): void => {
+    journal?.append(event);
+    stream?.push(event);
+    if (event.kind === 'execution.started') {
+      sampling?.executionStarted(event.execution);
+    } else if (event.kind === 'execution.finished') {
+      sampling?.executionFinished();
+    }
+  };
+
   const recorder = new Recorder({
     tap: 'agent',
-    emit: event => journal?.append(event),
+    emit: record,
     options: {
       recordCode: true,
       recordOutputPreviews: true,
@@ -179,8 +211,9 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
   const startSession = (info?: KernelMessage.IInfoReply): void => {
     sessionStarted = true;
     const language = info?.language_info;
+    const session = randomUUID() as SessionId;
     recorder.startSession({
-      session: randomUUID() as SessionId,
+      session,
       kernel: {
         id: kernelId,
         name: kernelName,
@@ -192,6 +225,18 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
       host: hostname(),
       user: env.JUPYTERHUB_USER ?? safeUserName()
     });
+    if (settings.sampling && kernelPid !== undefined) {
+      sampling = startResourceSampling({
+        session,
+        rootPid: kernelPid,
+        intervalMs: settings.sampleIntervalMs,
+        busyIntervalMs: settings.busySampleIntervalMs,
+        nvidiaSmi: settings.nvidiaSmi,
+        env,
+        onEvent: record,
+        onError: e => log(`nbprov agent: sampler: ${e.message}`)
+      });
+    }
   };
 
   const observe = (
@@ -248,15 +293,38 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     signer,
     observe,
     relayed,
-    answer: helloAnswerer(signer, () => ({
-      protocol: AGENT_PROTOCOL_VERSION,
-      agentVersion: RECORDER_VERSION,
-      recording: journal !== undefined,
-      journalPath: journal?.path
-    })),
+    answer: agentRequestAnswerer(signer, {
+      hello: () => ({
+        protocol: AGENT_PROTOCOL_VERSION,
+        agentVersion: RECORDER_VERSION,
+        recording: journal !== undefined,
+        journalPath: journal?.path
+      }),
+      context: content => {
+        record({
+          v: JOURNAL_FORMAT_VERSION,
+          t: new Date().toISOString() as IsoTime,
+          kind: 'notebook.context',
+          notebookPath: content.notebookPath,
+          ...(content.format !== undefined ? { format: content.format } : {}),
+          cellOrder: content.cellOrder as CellId[]
+        });
+        return {
+          protocol: AGENT_PROTOCOL_VERSION,
+          recorded: journal !== undefined
+        };
+      }
+    }),
     onError: e => log(`nbprov agent: relay: ${e.message}`)
   });
   await relay.bind();
+  if (settings.stream) {
+    stream = new EventStream({
+      signer,
+      journalPath: journal?.path,
+      publish: frames => relay.publish(frames)
+    });
+  }
 
   const argv = kernelArgv(
     options.kernelArgv,
@@ -264,6 +332,7 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     kernelFile
   );
   const child = spawnKernel(argv, { ...env });
+  kernelPid = child.pid;
   const exited = new Promise<IKernelExit>(resolve => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', error => {
@@ -307,8 +376,13 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
 
   const exit = await exited;
   clearInterval(serverWatch);
+  sampling?.stop();
   // Closing the relay observes what it still holds, before the end.
+  stream?.flush();
   relay.close();
+  // Nobody is subscribed any more: the rest goes to the journal only.
+  stream?.close();
+  stream = undefined;
   if (sessionStarted) {
     recorder.endSession(endReason ?? 'died');
   }

@@ -26,7 +26,7 @@ import prov_oracle  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORTER = REPO / "build" / "test" / "core" / "fixtures" / "export-fixtures.js"
-FIXTURES = ("one-session", "restart", "empty", "odd-names")
+FIXTURES = ("one-session", "restart", "empty", "odd-names", "resources")
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +84,35 @@ def test_sessions_and_restart_survive(exported: Path) -> None:
     assert found["run:session-1"]["endTime"] == "2026-11-24T10:00:26.000Z"
     assert found["run:exec-2"]["status"] == "died"
     assert found["run:exec-5"]["status"] == "aborted"
+
+
+def test_resource_aggregates_and_the_environment_survive(exported: Path) -> None:
+    from prov.model import ProvDocument
+
+    document = ProvDocument.deserialize(str(exported / "resources.json"), format="json")
+    records = {str(r.identifier): r for r in document.get_records() if r.identifier}
+    execution = {str(k): v for k, v in records["run:exec-1"].attributes}
+    # Figures worked out by hand in test/core/fixtures/journals.ts.
+    assert execution["nbprov:cpuSeconds"] == 8
+    assert execution["nbprov:wallSeconds"] == 10
+    assert execution["nbprov:peakRssBytes"] == 3_000_000_000
+    assert execution["nbprov:gpuSeconds"] == 15
+    assert execution["nbprov:gpuEnergyJoules"] == 5000
+    assert execution["nbprov:cpuEnergyJoules"] == 900
+    assert execution["nbprov:peakGpuMemoryBytes"] == 4_000_000_000
+    assert execution["nbprov:sampleCount"] == 2
+    environment = {str(k): v for k, v in records["run:env-1"].attributes}
+    assert str(environment["prov:type"]) == "nbprov:Environment"
+    assert environment["nbprov:logicalCores"] == 128
+    assert environment["nbprov:slurmJobId"] == "4242"
+    assert json.loads(environment["nbprov:gpus"])[1]["name"] == "NVIDIA A100-SXM4-80GB"
+    used = [
+        r
+        for r in document.get_records()
+        if r.get_type().localpart == "Usage"
+        and str(r.formal_attributes[1][1]) == "run:env-1"
+    ]
+    assert [str(u.formal_attributes[0][1]) for u in used] == ["run:session-1"]
 
 
 def test_cli_prints_a_summary_and_succeeds(exported: Path) -> None:

@@ -213,6 +213,22 @@ export class Relay {
   }
 
   /**
+   * Publishes a message of the agent's own to the server's iopub subscribers,
+   * in order with what the kernel publishes. Ignored when iopub is not
+   * relayed (the kernel then publishes to the server itself) or closed.
+   */
+  publish(frames: Buffer[]): void {
+    if (this._closed || !this._relayed.has('iopub')) {
+      return;
+    }
+    this._iopubSender.send(frames).catch(e => {
+      if (!this._closed) {
+        this._options.onError(asError(e, 'iopub publish'));
+      }
+    });
+  }
+
+  /**
    * Observes what is still queued, then closes every socket; messages not
    * yet sent are dropped (linger 0).
    */

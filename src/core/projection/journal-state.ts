@@ -10,6 +10,7 @@ import type {
   IExecutionOutputEvent,
   IExecutionRequestedEvent,
   IExecutionStartedEvent,
+  IHostFactsEvent,
   JournalEvent,
   ISessionEndedEvent,
   ISessionStartedEvent
@@ -25,6 +26,8 @@ export interface ISessionState {
   readonly ordinal: number;
   readonly started: ISessionStartedEvent;
   ended?: ISessionEndedEvent;
+  /** What the agent read about the kernel's host, once per session. */
+  hostFacts?: IHostFactsEvent;
   readonly executions: IExecutionState[];
 }
 
@@ -132,8 +135,18 @@ export function foldJournal(events: readonly JournalEvent[]): IJournalState {
         }
         break;
       }
+      case 'host.facts': {
+        const session = state.sessions.get(event.session);
+        if (session && !session.hostFacts) {
+          session.hostFacts = event;
+        }
+        break;
+      }
       case 'recording.toggled':
         // Pauses show as gaps between executions; nothing to record.
+        break;
+      case 'resource.sample':
+        // Folded by core/resources (aggregateExecutions), not here.
         break;
       default:
         // A kind from a newer format: the codec decides whether to refuse.

@@ -5,10 +5,16 @@
  */
 
 import type {
+  ExecutionId,
   IExecutionOutputEvent,
+  IHostFactsEvent,
   JournalEvent,
   Tap
 } from '../journal/events.js';
+import {
+  aggregateExecutions,
+  type IExecutionResources
+} from '../resources/aggregate.js';
 import {
   Namespace,
   PROV,
@@ -64,7 +70,12 @@ export function journalToProv(
         'named; export a complete journal.'
     );
   }
-  return new Emitter(state, runNamespace(state.journalId), options).emit();
+  return new Emitter(
+    state,
+    aggregateExecutions(events),
+    runNamespace(state.journalId),
+    options
+  ).emit();
 }
 
 /**
@@ -122,6 +133,7 @@ class Emitter {
 
   constructor(
     private readonly _state: IJournalState,
+    private readonly _resources: ReadonlyMap<ExecutionId, IExecutionResources>,
     private readonly _run: Namespace,
     private readonly _options: IJournalToProvOptions
   ) {
@@ -354,6 +366,51 @@ class Emitter {
       agent: recorder,
       attributes: [[prov('role'), nb('Observer')]]
     });
+    if (session.hostFacts) {
+      this._environment(session, id, session.hostFacts);
+    }
+  }
+
+  /** The host the kernel ran on, `used` by its session (PROV-MAPPING). */
+  private _environment(
+    session: ISessionState,
+    activity: QualifiedName,
+    facts: IHostFactsEvent
+  ): void {
+    const id = this._id(`env-${session.ordinal}`);
+    const scheduler = facts.scheduler;
+    this._doc.entity(
+      id,
+      attributes(
+        [prov('type'), nb('Environment')],
+        [nb('hostname'), facts.hostname],
+        [nb('platform'), facts.platform],
+        [nb('release'), facts.release],
+        [nb('distro'), facts.distro],
+        [nb('arch'), facts.arch],
+        [nb('cpuModel'), facts.cpuModel],
+        [nb('logicalCores'), facts.logicalCores],
+        [nb('physicalCores'), facts.physicalCores],
+        [nb('memoryTotalBytes'), facts.memoryTotalBytes],
+        [nb('gpuCount'), facts.gpus.length],
+        // A list of objects is not a PROV value: a JSON string (PROV-MAPPING).
+        [
+          nb('gpus'),
+          facts.gpus.length > 0 ? JSON.stringify(facts.gpus) : undefined
+        ],
+        [nb('slurmJobId'), scheduler?.slurmJobId],
+        [nb('slurmJobName'), scheduler?.slurmJobName],
+        [nb('slurmJobPartition'), scheduler?.slurmJobPartition],
+        [nb('slurmNodelist'), scheduler?.slurmNodelist],
+        [nb('pbsJobId'), scheduler?.pbsJobId]
+      )
+    );
+    this._doc.add({
+      kind: 'used',
+      id: this._relationId('used', activity, id),
+      activity,
+      entity: id
+    });
   }
 
   private _execution(execution: IExecutionState): void {
@@ -379,7 +436,8 @@ class Emitter {
         [nb('cellId'), requested.cellId],
         [nb('session'), session ? this._sessionId(session) : undefined],
         [nb('clock'), interval.clock],
-        ...clampAttributes(interval)
+        ...clampAttributes(interval),
+        ...resourceAttributes(this._resources.get(requested.execution))
       )
     });
     const plan = this._id(planLocal(execution.plan));
@@ -445,6 +503,32 @@ class Emitter {
       time: generationTime(interval, output)
     });
   }
+}
+
+/** An execution's resource figures as attributes; none without samples. */
+function resourceAttributes(
+  resources: IExecutionResources | undefined
+): MaybeAttribute[] {
+  if (resources === undefined) {
+    return [];
+  }
+  const seconds = (value: number | undefined) =>
+    value === undefined ? undefined : Math.round(value * 1000) / 1000;
+  const joules = (value: number | undefined) =>
+    value === undefined ? undefined : Math.round(value * 100) / 100;
+  return [
+    [nb('sampleCount'), resources.samples],
+    [nb('wallSeconds'), seconds(resources.wallSeconds)],
+    [nb('cpuSeconds'), seconds(resources.cpuSeconds)],
+    [nb('peakRssBytes'), resources.peakRssBytes],
+    [nb('peakPssBytes'), resources.peakPssBytes],
+    [nb('readBytes'), resources.readBytes],
+    [nb('writeBytes'), resources.writeBytes],
+    [nb('gpuSeconds'), seconds(resources.gpuSeconds)],
+    [nb('peakGpuMemoryBytes'), resources.peakGpuTreeMemoryBytes],
+    [nb('gpuEnergyJoules'), joules(resources.gpuEnergyJoules)],
+    [nb('cpuEnergyJoules'), joules(resources.cpuEnergyJoules)]
+  ];
 }
 
 /**

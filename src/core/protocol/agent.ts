@@ -115,8 +115,10 @@ export const EVENT_MESSAGE = 'nbprov_event';
 
 export interface IEventMessageContent {
   readonly protocol: number;
-  /** The journal's id, so a frontend can tell two agents' streams apart. */
-  readonly journal: string;
+  /** Random per agent process, so a frontend can tell two agents' streams apart. */
+  readonly stream: string;
+  /** Where the agent writes these events, on the kernel's host. */
+  readonly journalPath?: string;
   /** Journal events (core/journal), in the order they were recorded. */
   readonly events: readonly unknown[];
 }
