@@ -172,13 +172,16 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
     if (statusBar) {
       const status = new ProvenanceStatus();
       let shown: NotebookProvenance | undefined;
-      const onState = (): void => status.setState(shown?.state ?? null);
+      const onState = (): void =>
+        status.setState(shown?.state ?? null, shown?.live.latestSample);
       const showCurrent = (): void => {
         shown?.stateChanged.disconnect(onState);
+        shown?.live.received.disconnect(onState);
         shown = tracker.currentWidget
           ? recorders.get(tracker.currentWidget.context)
           : undefined;
         shown?.stateChanged.connect(onState);
+        shown?.live.received.connect(onState);
         onState();
       };
       tracker.currentChanged.connect(showCurrent);

@@ -17,7 +17,9 @@ import {
 } from '../core/journal/index.js';
 import { Recorder, type IObservedMessage } from '../core/recorder/index.js';
 import { RECORDER_NAME } from '../core/version.js';
-import { helloAgent } from './agent-handshake.js';
+import { EVENT_MESSAGE } from '../core/protocol/index.js';
+import { helloAgent, sendNotebookContext } from './agent-handshake.js';
+import { LiveAgentEvents } from './live-events.js';
 import type { IProvenanceSettings } from './settings.js';
 import type { ILoadedJournal, SidecarJournal } from './sidecar-journal.js';
 
@@ -106,6 +108,11 @@ export class NotebookProvenance implements IDisposable {
     return this._state;
   }
 
+  /** What the kernel-side agent streams live (empty without an agent). */
+  get live(): LiveAgentEvents {
+    return this._live;
+  }
+
   /** Where this notebook's journal is, relative to the server root. */
   get journalPath(): string {
     return this._journal.path;
@@ -151,23 +158,49 @@ export class NotebookProvenance implements IDisposable {
 
   /** Called when the notebook schedules a cell: keeps the cell order known. */
   noteCellScheduled(): void {
-    if (!this._cellOrderChanged || !this._recording()) {
+    if (!this._cellOrderChanged) {
+      return;
+    }
+    if (this._agentRecording && this._kernel) {
+      // The agent writes the journal: it gets the context to write.
+      this._cellOrderChanged = false;
+      const kernel = this._kernel;
+      void sendNotebookContext(kernel, this._notebookContext()).then(
+        recorded => {
+          if (!recorded && kernel === this._kernel) {
+            this._cellOrderChanged = true;
+          }
+        }
+      );
+      return;
+    }
+    if (!this._recording()) {
       return;
     }
     this._cellOrderChanged = false;
+    this._write({
+      v: JOURNAL_FORMAT_VERSION,
+      t: nowIso(),
+      kind: 'notebook.context',
+      ...this._notebookContext()
+    });
+  }
+
+  private _notebookContext(): {
+    notebookPath: string;
+    format: string;
+    cellOrder: CellId[];
+  } {
     const model = this._options.context.model;
     const order: CellId[] = [];
     for (let i = 0; i < model.cells.length; i++) {
       order.push(model.cells.get(i).id as CellId);
     }
-    this._write({
-      v: JOURNAL_FORMAT_VERSION,
-      t: nowIso(),
-      kind: 'notebook.context',
+    return {
       notebookPath: this._options.context.path,
       format: `${model.nbformat}.${model.nbformatMinor}`,
       cellOrder: order
-    });
+    };
   }
 
   get isDisposed(): boolean {
@@ -211,6 +244,8 @@ export class NotebookProvenance implements IDisposable {
 
   /** The journal follows a renamed notebook (`a.ipynb` → `b.ipynb`). */
   private _onPathChanged(_: unknown, path: string): void {
+    // The agent learns the new path with the next context it is sent.
+    this._cellOrderChanged = true;
     const target = journalPathFor(path);
     this._journal
       .moveTo(target)
@@ -318,6 +353,7 @@ export class NotebookProvenance implements IDisposable {
       // The agent is the journal's single writer; what was held is in it.
       this._agentRecording = true;
       this._held = [];
+      this._cellOrderChanged = true;
       this._setState();
       return;
     }
@@ -350,6 +386,9 @@ export class NotebookProvenance implements IDisposable {
     this._starting = false;
     this._held = [];
     // A restarted kernel is a new agent process: ask again.
+    if (this._agentRecording) {
+      this._live.clear();
+    }
     this._agentRecording = false;
     if (this._sessionOpen) {
       this._sessionOpen = false;
@@ -368,6 +407,15 @@ export class NotebookProvenance implements IDisposable {
       direction: args.direction,
       msg: args.msg as KernelMessage.IMessage
     };
+    // Not a type @jupyterlab/services knows, hence the widening to string.
+    const msgType: string = observed.msg.header.msg_type;
+    if (msgType === EVENT_MESSAGE) {
+      // The agent's live stream: never a message of the notebook's own.
+      if (observed.direction === 'recv' && observed.msg.channel === 'iopub') {
+        this._live.receive(observed.msg.content);
+      }
+      return;
+    }
     if (isServerAutoRestart(observed.msg)) {
       // The server restarted a kernel that died. This message arrives before
       // the connection's status changes to `restarting`, which a restart
@@ -456,6 +504,7 @@ export class NotebookProvenance implements IDisposable {
   private readonly _journal: SidecarJournal;
   private readonly _recorder: Recorder;
   private readonly _loaded = new PromiseDelegate<void>();
+  private readonly _live = new LiveAgentEvents();
   private _settings: IProvenanceSettings;
   private _kernel: Kernel.IKernelConnection | null = null;
   private _journalId = UUID.uuid4() as JournalId;

@@ -1,4 +1,5 @@
 import { Widget } from '@lumino/widgets';
+import type { IResourceSampleEvent } from '../core/journal/index.js';
 import type { RecordingState } from './notebook-provenance.js';
 
 const LABELS: Record<RecordingState, string> = {
@@ -18,8 +19,36 @@ export class ProvenanceStatus extends Widget {
     this.setState(null);
   }
 
-  setState(state: RecordingState | null): void {
-    this.node.textContent = state ? LABELS[state] : '';
+  /**
+   * Shows the state and, while the agent streams, the kernel's latest
+   * figures: CPU in % of one core and resident memory of its whole tree.
+   */
+  setState(
+    state: RecordingState | null,
+    sample?: IResourceSampleEvent | undefined
+  ): void {
+    const live = state === 'agent' ? sample : undefined;
+    this.node.textContent = state
+      ? LABELS[state] +
+        (live
+          ? ` · CPU ${Math.round(live.cpuPercent)}% · ${formatBytes(live.rssBytes)}`
+          : '')
+      : '';
     this.node.dataset.state = state ?? 'none';
+    this.node.title = live
+      ? `Kernel process tree at ${new Date(live.t).toLocaleTimeString()}: ` +
+        `${live.processCount} process(es), ${live.threads} thread(s)`
+      : '';
   }
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 && unit > 0 ? 1 : 0)} ${units[unit]}`;
 }

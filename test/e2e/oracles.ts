@@ -20,6 +20,9 @@ export interface IActivitySummary {
   readonly executionCount?: number;
   /** From the raw document: the plan of its `wasAssociatedWith`. */
   readonly plan?: string;
+  /** Resource aggregates, as `prov` read them (agent-recorded executions). */
+  readonly cpuSeconds?: number;
+  readonly sampleCount?: number;
 }
 
 export interface IProvSummary {
@@ -32,7 +35,7 @@ interface IOracleOutput {
   ok: boolean;
   problems: string[];
   counts: Record<string, number>;
-  activities: Array<Record<string, string | string[] | null>>;
+  activities: Array<Record<string, string | string[] | number | null>>;
 }
 
 type RawRecord = Record<string, unknown>;
@@ -84,7 +87,10 @@ export function checkProvJson(file: string): IProvSummary {
         errorName: (a.errorName as string | null) ?? undefined,
         errorMessage: (a.errorMessage as string | null) ?? undefined,
         executionCount: typeof count === 'number' ? count : undefined,
-        plan: plans.get(id)
+        plan: plans.get(id),
+        cpuSeconds: typeof a.cpuSeconds === 'number' ? a.cpuSeconds : undefined,
+        sampleCount:
+          typeof a.sampleCount === 'number' ? a.sampleCount : undefined
       };
     })
     .sort((a, b) => idNumber(a.id) - idNumber(b.id));

@@ -615,4 +615,132 @@ test.describe('with the kernel-side agent', () => {
     );
     expect(executions(summary).map(r => r.status)).toEqual(['ok']);
   });
+
+  test('a cell that prints for 20 s is recorded to its end after the page is closed', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(180_000);
+    const lines = 20;
+    await page.contents.uploadContent(
+      JSON.stringify(
+        wrappedNotebook([
+          'import time\n' +
+            `for i in range(${lines}):\n` +
+            '    print(f"line {i}", flush=True)\n' +
+            '    time.sleep(1)'
+        ])
+      ),
+      'text',
+      `${tmpPath}/long.ipynb`
+    );
+    await page.notebook.openByPath(`${tmpPath}/long.ipynb`);
+    await page.notebook.activate('long.ipynb');
+    const status = page.locator('.jp-provenance-status');
+    await expect(status).toHaveText('Provenance: recording · agent', {
+      timeout: 30_000
+    });
+    await page.notebook.runCell(0, { inplace: true, wait: false });
+    await expect(page.getByText('line 2')).toBeVisible({ timeout: 30_000 });
+    // The agent's live stream reaches the page: its samples in the status bar.
+    await expect(status).toHaveText(
+      /^Provenance: recording · agent · CPU \d+% · [\d.]+ [KMG]?B$/,
+      { timeout: 10_000 }
+    );
+    const file = onDisk(tmpPath, 'long.provenance.jsonl');
+    // The page told the agent the notebook's path and cell order.
+    const contexts = journalLines(file).filter(
+      l => l?.kind === 'notebook.context'
+    );
+    expect(contexts).toHaveLength(1);
+    expect(contexts[0]!.notebookPath).toBe(`${tmpPath}/long.ipynb`);
+    const cellId = 'cell-0';
+    expect(contexts[0]!.cellOrder).toEqual([cellId]);
+
+    // Close the page mid-run (the browser's connection to the kernel goes).
+    const labUrl = page.url();
+    const closedAt = Date.now();
+    // (galata's own goto stays inside JupyterLab, hence the page's location.)
+    await page.evaluate(() => window.location.assign('about:blank'));
+    await page.waitForURL('about:blank');
+    const finished = () =>
+      journalLines(file).find(l => l?.kind === 'execution.finished');
+    await expect
+      .poll(() => finished() !== undefined, { timeout: 60_000 })
+      .toBe(true);
+    expect(Date.now() - closedAt).toBeGreaterThan(10_000);
+
+    const journal = journalLines(file);
+    expect(journal.every(l => l !== null)).toBe(true);
+    const requested = journal.find(l => l?.kind === 'execution.requested')!;
+    expect(requested.cellId).toBe(cellId);
+    const execution = requested.execution;
+    const outputs = journal.filter(
+      l => l?.kind === 'execution.output' && l.execution === execution
+    );
+    expect(outputs.map(o => o!.preview)).toEqual(
+      Array.from({ length: lines }, (_, i) => `line ${i}\n`)
+    );
+    expect(finished()!.status).toBe('ok');
+    const started = journal.find(l => l?.kind === 'execution.started')!;
+    expect(
+      Date.parse(finished()!.t as string) - Date.parse(started.t as string)
+    ).toBeGreaterThanOrEqual((lines - 1) * 1000);
+    const samples = journal.filter(
+      l => l?.kind === 'resource.sample' && l.execution === execution
+    );
+    // Every 0.25 s for the first 10 s, then every second: well over 20.
+    expect(samples.length).toBeGreaterThan(lines);
+    // Samples kept coming after the page closed, to the end of the cell.
+    const afterClose = samples.filter(
+      s => Date.parse(s!.t as string) > closedAt + 2000
+    );
+    expect(afterClose.length).toBeGreaterThan(5);
+
+    // Reopen: the page finds the agent again and the export has it all.
+    // Not galata's goto: it waits for a Launcher, and JupyterLab restores
+    // the notebook instead, as a user coming back would see it.
+    await page.evaluate(url => window.location.assign(url), labUrl);
+    await page.waitForFunction(() =>
+      typeof window.jupyterapp === 'object'
+        ? window.jupyterapp.started.then(() => true)
+        : false
+    );
+    await page.notebook.activate('long.ipynb');
+    await expect(status).toHaveText(/^Provenance: recording · agent/, {
+      timeout: 30_000
+    });
+    const summary = await exportFromMenu(
+      page,
+      onDisk(tmpPath, 'long.prov.json')
+    );
+    const [recorded] = executions(summary);
+    expect(recorded.status).toBe('ok');
+    expect(recorded.endTime).toBeDefined();
+    expect(recorded.sampleCount).toBe(samples.length);
+    expect(recorded.cpuSeconds).toBeGreaterThanOrEqual(0);
+  });
 });
+
+/** A notebook of code cells saved with the agent-wrapped kernel. */
+function wrappedNotebook(sources: string[]): Record<string, unknown> {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: 'python3-provenance',
+        display_name: 'Python 3 (ipykernel) (provenance)',
+        language: 'python'
+      }
+    },
+    cells: sources.map((source, i) => ({
+      cell_type: 'code',
+      id: `cell-${i}`,
+      metadata: {},
+      source,
+      outputs: [],
+      execution_count: null
+    }))
+  };
+}

@@ -214,6 +214,8 @@ def _activities(doc: ProvDocument) -> list[dict[str, Any]]:
                 "status": text(NBPROV + "status"),
                 "errorName": text(NBPROV + "errorName"),
                 "errorMessage": text(NBPROV + "errorMessage"),
+                "cpuSeconds": one(NBPROV + "cpuSeconds"),
+                "sampleCount": one(NBPROV + "sampleCount"),
             }
         )
     return out

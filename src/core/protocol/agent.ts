@@ -15,6 +15,9 @@
  *   single writer of the notebook's journal.
  */
 
+import { checkEvent } from '../journal/codec.js';
+import type { JournalEvent } from '../journal/events.js';
+
 /** Bumped when a message below changes incompatibly. */
 export const AGENT_PROTOCOL_VERSION = 1;
 
@@ -121,4 +124,52 @@ export interface IEventMessageContent {
   readonly journalPath?: string;
   /** Journal events (core/journal), in the order they were recorded. */
   readonly events: readonly unknown[];
+}
+
+/** What a frontend takes from one `nbprov_event` message. */
+export interface IReceivedEvents {
+  readonly stream: string;
+  readonly journalPath?: string;
+  /** The events that are valid journal events, in order. */
+  readonly events: JournalEvent[];
+  /** How many were left out as malformed (or of a newer format). */
+  readonly rejected: number;
+}
+
+/**
+ * Reads a `nbprov_event` message's content; undefined when it is not one
+ * this version understands. Every event is checked like a journal line:
+ * a message is input from the network and is never trusted as typed.
+ */
+export function readEventMessage(
+  content: unknown
+): IReceivedEvents | undefined {
+  if (typeof content !== 'object' || content === null) {
+    return undefined;
+  }
+  const c = content as Record<string, unknown>;
+  if (
+    c.protocol !== AGENT_PROTOCOL_VERSION ||
+    typeof c.stream !== 'string' ||
+    !Array.isArray(c.events) ||
+    (c.journalPath !== undefined && typeof c.journalPath !== 'string')
+  ) {
+    return undefined;
+  }
+  const events: JournalEvent[] = [];
+  let rejected = 0;
+  for (const value of c.events) {
+    const checked = checkEvent(value);
+    if (checked.ok) {
+      events.push(checked.event);
+    } else {
+      rejected++;
+    }
+  }
+  return {
+    stream: c.stream,
+    ...(typeof c.journalPath === 'string' ? { journalPath: c.journalPath } : {}),
+    events,
+    rejected
+  };
 }
