@@ -168,7 +168,9 @@ export function readEventMessage(
   }
   return {
     stream: c.stream,
-    ...(typeof c.journalPath === 'string' ? { journalPath: c.journalPath } : {}),
+    ...(typeof c.journalPath === 'string'
+      ? { journalPath: c.journalPath }
+      : {}),
     events,
     rejected
   };
