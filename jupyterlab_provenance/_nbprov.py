@@ -80,6 +80,13 @@ def main() -> None:
     if version[: len(MIN_NODE)] < MIN_NODE:
         found = ".".join(map(str, version))
         _fail(f"{node} is Node.js {found}, too old.\n{how}", NOT_FOUND)
+    if not sys.platform.startswith("linux"):
+        _fail(
+            f"the agent ships ZeroMQ's native addon for Linux (x64, arm64; glibc "
+            f"2.25+ or musl) only, and this is {sys.platform}. Run nbprov on the "
+            "Linux host the kernels run on.",
+            1,
+        )
     if not BUNDLE.is_file():
         _fail(
             f"the agent bundle {BUNDLE} is missing: this installation was built "
