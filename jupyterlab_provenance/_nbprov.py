@@ -2,7 +2,7 @@
 
 `pip install jupyterlab-provenance` puts this on PATH as `nbprov`. The agent
 itself is JavaScript (`agent/nbprov.mjs`, bundled by `npm run build:agent`,
-with zeromq's native addon beside it), so it needs Node.js 18 or newer on the
+with zeromq's native addon beside it), so it needs Node.js 18.3 or newer on the
 machine that runs it: the kernel's host.
 
 The Node process *replaces* this one (`os.execv`) rather than running as its
@@ -26,9 +26,11 @@ import sys
 from pathlib import Path
 from typing import Mapping, NoReturn
 
-MIN_NODE = (18, 0)
+# 18.3: the CLI parses its arguments with util.parseArgs.
+MIN_NODE = (18, 3)
 BUNDLE = Path(__file__).resolve().parent / "agent" / "nbprov.mjs"
-NOT_FOUND = 127
+# What a shell answers for a command it cannot find: Node is that command.
+NODE_MISSING = 127
 
 HOW_TO_GET_NODE = """\
 nbprov runs its agent with Node.js {min} or newer on the machine the kernel
@@ -37,7 +39,9 @@ runs on. Make one available, then run nbprov again:
     environment JupyterHub starts, or
   - `conda install -c conda-forge 'nodejs>={min}'`, or
   - https://nodejs.org/en/download,
-and put `node` on PATH, or set NBPROV_NODE=/absolute/path/to/node."""
+and put `node` on PATH, or set NBPROV_NODE=/absolute/path/to/node.""".format(
+    min=".".join(map(str, MIN_NODE))
+)
 
 
 def _fail(message: str, status: int) -> NoReturn:
@@ -48,15 +52,14 @@ def _fail(message: str, status: int) -> NoReturn:
 def find_node(env: Mapping[str, str] = os.environ) -> str:
     """The Node.js executable: $NBPROV_NODE, else `node` on PATH."""
     configured = env.get("NBPROV_NODE")
-    how = HOW_TO_GET_NODE.format(min=MIN_NODE[0])
     if configured:
         found = shutil.which(configured, path=env.get("PATH"))
         if found is None:
-            _fail(f"NBPROV_NODE={configured} is not an executable Node.js.\n{how}", NOT_FOUND)
+            _fail(f"NBPROV_NODE={configured} is not an executable.\n{HOW_TO_GET_NODE}", NODE_MISSING)
         return os.path.abspath(found)
     found = shutil.which("node", path=env.get("PATH"))
     if found is None:
-        _fail(f"Node.js (`node`) was not found on PATH.\n{how}", NOT_FOUND)
+        _fail(f"Node.js (`node`) was not found on PATH.\n{HOW_TO_GET_NODE}", NODE_MISSING)
     return os.path.abspath(found)
 
 
@@ -73,16 +76,15 @@ def node_version(node: str) -> tuple[int, ...] | None:
 
 def main() -> None:
     node = find_node()
-    how = HOW_TO_GET_NODE.format(min=MIN_NODE[0])
     version = node_version(node)
     if version is None:
-        _fail(f"{node} did not run as Node.js (`{node} --version` failed).\n{how}", NOT_FOUND)
+        _fail(f"`{node} --version` failed: not a Node.js.\n{HOW_TO_GET_NODE}", NODE_MISSING)
     if version[: len(MIN_NODE)] < MIN_NODE:
         found = ".".join(map(str, version))
-        _fail(f"{node} is Node.js {found}, too old.\n{how}", NOT_FOUND)
+        _fail(f"{node} is Node.js {found}, too old.\n{HOW_TO_GET_NODE}", NODE_MISSING)
     if not sys.platform.startswith("linux"):
         _fail(
-            f"the agent ships ZeroMQ's native addon for Linux (x64, arm64; glibc "
+            "the agent ships ZeroMQ's native addon for Linux (x64, arm64; glibc "
             f"2.25+ or musl) only, and this is {sys.platform}. Run nbprov on the "
             "Linux host the kernels run on.",
             1,
@@ -94,10 +96,7 @@ def main() -> None:
             "run `npm run build:agent`.",
             1,
         )
-    argv = [node, str(BUNDLE), *sys.argv[1:]]
-    if os.name == "nt":  # no exec on Windows: run it and pass its status on
-        raise SystemExit(subprocess.call(argv))
-    os.execv(node, argv)
+    os.execv(node, [node, str(BUNDLE), *sys.argv[1:]])
 
 
 if __name__ == "__main__":
