@@ -10,6 +10,7 @@ export default tseslint.config(
       'lib/',
       'build/',
       'jupyterlab_provenance/labextension/',
+      'jupyterlab_provenance/agent/',
       'test-results/',
       'test-reports/',
       'playwright-report/',

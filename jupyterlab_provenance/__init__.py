@@ -1,7 +1,9 @@
 """jupyterlab-provenance: W3C PROV provenance capture for JupyterLab notebooks.
 
-The Python package only ships the prebuilt JupyterLab extension; all logic
-lives in the TypeScript sources (see README.md).
+The Python package ships the prebuilt JupyterLab extension and the bundled
+kernel-side agent with its `nbprov` command (`_nbprov.py`, which runs
+`agent/nbprov.mjs` with Node.js); all logic lives in the TypeScript sources
+(see README.md).
 """
 
 try:

@@ -35,6 +35,7 @@ fi
 step "Building the extension and installing it with pip"
 export PATH="$VENV/bin:$PATH"
 npm run --silent build:lib
+npm run --silent build:agent
 npm run --silent build:labextension >/dev/null
 "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps .
 jupyter labextension list 2>&1 | grep -q 'jupyterlab-provenance.*enabled.*OK' || {

@@ -57,7 +57,11 @@ export type InstallScope =
 export interface IWrapOptions {
   /** The Node executable the kernel will run the agent with. */
   readonly node: string;
-  /** Absolute path of lib/agent/cli.js. */
+  /**
+   * Absolute path of the CLI script the Node executable runs: lib/agent/cli.js
+   * in a source checkout, jupyterlab_provenance/agent/nbprov.mjs (the bundle)
+   * in the installed Python package.
+   */
   readonly cli: string;
   readonly displayName?: string;
   /** `python` in argv[0] resolved to this interpreter (see resolvePython). */
@@ -123,13 +127,24 @@ function withoutKey(
 
 /**
  * Whether a kernelspec starts the agent: marked as the frontend reads it
- * (core/protocol), or, written by hand, running `cli.js agent`.
+ * (core/protocol), or, written by hand, running `agent` through one of the
+ * agent's entry points: `node …/lib/agent/cli.js` (a source checkout),
+ * `node …/jupyterlab_provenance/agent/nbprov.mjs` (the installed package)
+ * or the `nbprov` command (the package's console script, or npm's bin).
  */
 export function isWrapped(spec: IKernelSpec): boolean {
-  return (
-    kernelspecHasAgent(spec.metadata) ||
-    (spec.argv.includes('agent') && spec.argv.some(a => a.endsWith('cli.js')))
-  );
+  if (kernelspecHasAgent(spec.metadata)) {
+    return true;
+  }
+  const agent = spec.argv.indexOf('agent');
+  return agent > 0 && spec.argv.slice(0, agent).some(isAgentEntryPoint);
+}
+
+const AGENT_ENTRY_POINTS = ['cli.js', 'nbprov.mjs', 'nbprov'];
+
+function isAgentEntryPoint(arg: string): boolean {
+  const name = arg.replace(/\\/g, '/').split('/').pop() ?? '';
+  return AGENT_ENTRY_POINTS.includes(name);
 }
 
 /**

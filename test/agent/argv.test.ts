@@ -53,6 +53,33 @@ test('the wrapped kernelspec runs the agent with the original argv after --', ()
   assert.ok(!isWrapped(PYTHON3));
 });
 
+test('a kernelspec written by hand is wrapped when it runs agent through any entry point', () => {
+  const byHand = (...head: string[]): IKernelSpec => ({
+    argv: [...head, 'agent', '--connection-file', '{connection_file}', '--'],
+    display_name: 'by hand'
+  });
+  // A source checkout, the installed Python package, its console script.
+  assert.ok(isWrapped(byHand('/usr/bin/node', '/src/nbprov/lib/agent/cli.js')));
+  assert.ok(
+    isWrapped(
+      byHand(
+        '/usr/bin/node',
+        '/venv/lib/python3.11/site-packages/jupyterlab_provenance/agent/nbprov.mjs'
+      )
+    )
+  );
+  assert.ok(isWrapped(byHand('/venv/bin/nbprov')));
+  assert.ok(isWrapped(byHand('nbprov')));
+  // `agent` alone, or after something else, is some other kernel's argument.
+  assert.ok(!isWrapped(byHand('/usr/bin/python', '-m', 'agent_kernel')));
+  assert.ok(
+    !isWrapped({
+      argv: ['python', '-m', 'ipykernel', 'agent', '/x/cli.js'],
+      display_name: 'not ours'
+    })
+  );
+});
+
 test('a wrapped kernel is not wrapped twice', () => {
   const wrapped = wrapKernelSpec('python3', PYTHON3, { node: 'n', cli: 'c' });
   assert.throws(
