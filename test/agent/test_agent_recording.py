@@ -172,8 +172,15 @@ def test_journal_events_stream_live_on_iopub_signed_and_unparented(wrapped: Kern
     )
     assert any(m["msg_type"] == "nbprov_event" for m in messages[:idle_at])
     events = [e for m in streamed for e in m["content"]["events"]]
-    # The same events as the journal, in the same order.
-    journal = [json.dumps(e, sort_keys=True) for e in wrapped.journal()]
+    # The same events as the journal (written within its 1 s flush
+    # interval), in the same order.
+    streamed_lines = [json.dumps(e, sort_keys=True) for e in events]
+
+    def on_disk() -> list[str]:
+        return [json.dumps(e, sort_keys=True) for e in wrapped.journal()]
+
+    assert wait_for(lambda: set(streamed_lines) <= set(on_disk()), 5)
+    journal = on_disk()
     positions = [journal.index(json.dumps(e, sort_keys=True)) for e in events]
     assert positions == sorted(positions)
     kinds = [e["kind"] for e in events]
