@@ -1,8 +1,9 @@
 /**
  * The live stream of journal events to frontends (core/protocol/agent.ts,
  * `nbprov_event`): events are batched and published on the server's iopub
- * socket, signed, with no parent header, so nbclient and jupyter_client,
- * which route iopub by parent, never take them for a cell's output.
+ * socket, signed, with a parent header of the stream's own, so nbclient and
+ * jupyter_client, which route iopub by parent, never take them for a cell's
+ * output.
  *
  * Batching keeps the message rate far under the server's iopub rate limit
  * (default 1000 messages/s): a busy cell makes one event per output line,
@@ -75,6 +76,7 @@ export class EventStream {
           msgType: EVENT_MESSAGE,
           session: this._session,
           content: { ...content },
+          parentHeader: this._parent,
           prefix: [TOPIC]
         },
         this._options.signer
@@ -90,6 +92,21 @@ export class EventStream {
 
   private readonly _options: IEventStreamOptions;
   private readonly _session = randomUUID();
+  /**
+   * Every message's parent: a header of the stream's own, never a request's.
+   * Clients route by parent `msg_id`, which matches none of theirs; Jupyter
+   * Server counts a message with no parent as kernel activity (the idle
+   * culler would never cull), but not one whose parent's type it is told
+   * not to track (jupyter-config/: `nbprov_event`).
+   */
+  private readonly _parent = {
+    msg_id: this._session,
+    msg_type: EVENT_MESSAGE,
+    session: this._session,
+    username: 'nbprov',
+    date: new Date().toISOString(),
+    version: '5.3'
+  };
   private _batch: JournalEvent[] = [];
   private _timer: NodeJS.Timeout | undefined;
   private _closed = false;

@@ -9,6 +9,7 @@ import {
   JOURNAL_FORMAT_VERSION,
   journalPathFor,
   type CellId,
+  type ExecutionId,
   type IsoTime,
   type JournalEvent,
   type JournalId,
@@ -19,6 +20,7 @@ import { Recorder, type IObservedMessage } from '../core/recorder/index.js';
 import { RECORDER_NAME } from '../core/version.js';
 import { EVENT_MESSAGE } from '../core/protocol/index.js';
 import { helloAgent, sendNotebookContext } from './agent-handshake.js';
+import { KernelUsagePoller, type IKernelUsage } from './kernel-usage.js';
 import { LiveAgentEvents } from './live-events.js';
 import type { IProvenanceSettings } from './settings.js';
 import type { ILoadedJournal, SidecarJournal } from './sidecar-journal.js';
@@ -70,7 +72,10 @@ export class NotebookProvenance implements IDisposable {
     this._recorder = new Recorder({
       tap: 'frontend',
       options: options.settings,
-      emit: event => this._write(event),
+      emit: event => {
+        this._write(event);
+        this._followExecutions(event);
+      },
       onError: options.onError
     });
   }
@@ -212,6 +217,7 @@ export class NotebookProvenance implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    this._usage?.poller.dispose();
     this._detach();
     const { context } = this._options;
     context.sessionContext.kernelChanged.disconnect(
@@ -380,7 +386,62 @@ export class NotebookProvenance implements IDisposable {
     }
   }
 
+  /**
+   * Without the agent: while a cell runs, the kernel's own usage figures
+   * (kernel-usage.ts), journaled as `kernel.usage` with the execution.
+   */
+  private _followExecutions(event: JournalEvent): void {
+    if (event.kind === 'session.started') {
+      this._sessionId = event.session;
+      return;
+    }
+    if (
+      event.kind !== 'execution.started' &&
+      event.kind !== 'execution.finished'
+    ) {
+      return;
+    }
+    const kernel = this._kernel;
+    const interval = this._settings.kernelUsageInterval;
+    if (!kernel || interval <= 0) {
+      return;
+    }
+    if (this._usage?.kernel !== kernel) {
+      this._usage?.poller.dispose();
+      this._usage = {
+        kernel,
+        poller: new KernelUsagePoller<ExecutionId>({
+          kernel,
+          intervalSeconds: interval,
+          onUsage: (usage, execution) => this._writeUsage(usage, execution)
+        })
+      };
+    }
+    if (event.kind === 'execution.started') {
+      this._usage.poller.start(event.execution);
+    } else {
+      this._usage.poller.stop();
+    }
+  }
+
+  private _writeUsage(usage: IKernelUsage, execution: ExecutionId): void {
+    const session = this._sessionId;
+    if (!this._recording() || session === undefined) {
+      return;
+    }
+    this._write({
+      v: JOURNAL_FORMAT_VERSION,
+      t: nowIso(),
+      kind: 'kernel.usage',
+      session,
+      execution,
+      ...usage
+    });
+  }
+
   private _endSession(reason: SessionEndReason): void {
+    this._usage?.poller.dispose();
+    this._usage = undefined;
     // Any start still waiting is now stale.
     this._beginToken += 1;
     this._starting = false;
@@ -505,6 +566,13 @@ export class NotebookProvenance implements IDisposable {
   private readonly _recorder: Recorder;
   private readonly _loaded = new PromiseDelegate<void>();
   private readonly _live = new LiveAgentEvents();
+  private _usage:
+    | {
+        readonly kernel: Kernel.IKernelConnection;
+        readonly poller: KernelUsagePoller<ExecutionId>;
+      }
+    | undefined;
+  private _sessionId: SessionId | undefined;
   private _settings: IProvenanceSettings;
   private _kernel: Kernel.IKernelConnection | null = null;
   private _journalId = UUID.uuid4() as JournalId;

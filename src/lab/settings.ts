@@ -4,13 +4,16 @@ import type { IRecordingOptions } from '../core/recorder/index.js';
 /** The plugin's settings (schema/settings/plugin.json), read once and on change. */
 export interface IProvenanceSettings extends IRecordingOptions {
   readonly enabled: boolean;
+  /** Seconds between `usage_request`s while a cell runs without the agent; 0: never. */
+  readonly kernelUsageInterval: number;
 }
 
 export const DEFAULT_SETTINGS: IProvenanceSettings = {
   enabled: true,
   recordCode: true,
   recordOutputPreviews: true,
-  maxPreviewChars: 200
+  maxPreviewChars: 200,
+  kernelUsageInterval: 1
 };
 
 /** Reads the composite settings, falling back to defaults field by field. */
@@ -33,6 +36,7 @@ export function readSettings(
     enabled: get('enabled', 'boolean'),
     recordCode: get('recordCode', 'boolean'),
     recordOutputPreviews: get('recordOutputPreviews', 'boolean'),
-    maxPreviewChars: get('maxPreviewChars', 'number')
+    maxPreviewChars: get('maxPreviewChars', 'number'),
+    kernelUsageInterval: get('kernelUsageInterval', 'number')
   };
 }

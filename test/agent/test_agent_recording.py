@@ -150,7 +150,7 @@ def drain_iopub(kernel: Kernel, seconds: float) -> list[dict]:
     return got
 
 
-def test_journal_events_stream_live_on_iopub_signed_and_unparented(wrapped: Kernel) -> None:
+def test_journal_events_stream_live_on_iopub_signed_and_parented_by_the_stream(wrapped: Kernel) -> None:
     drain_iopub(wrapped, 0.5)
     msg_id = wrapped.kc.execute("import time\nfor i in range(3):\n    print(i); time.sleep(0.5)")
     messages = drain_iopub(wrapped, 3.0)
@@ -158,8 +158,12 @@ def test_journal_events_stream_live_on_iopub_signed_and_unparented(wrapped: Kern
     # one raises), with the kernel's key.
     streamed = [m for m in messages if m["msg_type"] == "nbprov_event"]
     assert streamed, [m["msg_type"] for m in messages]
+    requests = {msg_id}
     for message in streamed:
-        assert message["parent_header"] == {}
+        # A parent of the stream's own: no client request's, and of a type
+        # Jupyter Server is told not to count as kernel activity.
+        assert message["parent_header"]["msg_type"] == "nbprov_event"
+        assert message["parent_header"]["msg_id"] not in requests
         assert message["content"]["protocol"] == 1
         assert message["content"]["journalPath"] == str(wrapped.journal_path)
     # Live: events arrive while the cell still runs (before its idle).

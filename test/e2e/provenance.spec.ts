@@ -418,6 +418,80 @@ test.describe('recording and PROV-JSON export', () => {
     );
   });
 
+  test("without the agent, the kernel's own usage figures are recorded while a cell runs", async ({
+    page,
+    tmpPath
+  }) => {
+    // Half busy, half asleep: a loop that never lets go of the GIL would
+    // keep ipykernel's control thread from answering until it ends.
+    await page.contents.uploadContent(
+      JSON.stringify(
+        notebookOf(
+          [
+            'import time\nfor _ in range(16):\n' +
+              '    t = time.process_time()\n' +
+              '    while time.process_time() - t < 0.25: pass\n' +
+              '    time.sleep(0.25)\nprint("burned")'
+          ],
+          { name: 'python3', display_name: 'Python 3 (ipykernel)' }
+        )
+      ),
+      'text',
+      `${tmpPath}/usage.ipynb`
+    );
+    await page.notebook.openByPath(`${tmpPath}/usage.ipynb`);
+    await page.notebook.activate('usage.ipynb');
+    await expect(page.locator('.jp-provenance-status')).toHaveText(
+      'Provenance: recording · frontend only',
+      { timeout: 30_000 }
+    );
+    await page.notebook.runCell(0, { inplace: true, wait: false });
+    const journal = onDisk(tmpPath, 'usage.provenance.jsonl');
+    await expect
+      .poll(
+        () =>
+          existsSync(journal)
+            ? journalLines(journal).filter(l => l?.kind === 'kernel.usage')
+                .length
+            : 0,
+        { timeout: 10_000 }
+      )
+      .toBeGreaterThan(1);
+    // The control-channel requests do not make the server think the kernel
+    // went idle in the middle of the cell (jupyter-config/).
+    expect(
+      (await notebookKernel(page.request, `${tmpPath}/usage.ipynb`))
+        .execution_state
+    ).toBe('busy');
+    await expect(
+      page.locator('.jp-OutputArea-output').getByText('burned')
+    ).toBeVisible({ timeout: 30_000 });
+    await expect
+      .poll(
+        () =>
+          journalLines(journal).filter(l => l?.kind === 'execution.finished')
+            .length,
+        { timeout: 10_000 }
+      )
+      .toBe(1);
+    const lines = journalLines(journal);
+    const execution = lines.find(
+      l => l?.kind === 'execution.started'
+    )!.execution;
+    const usage = lines.filter(l => l?.kind === 'kernel.usage');
+    expect(usage.length).toBeGreaterThan(4);
+    expect(usage.every(u => u!.execution === execution)).toBe(true);
+    expect(
+      Math.max(...usage.map(u => (u!.memoryBytes as number) ?? 0))
+    ).toBeGreaterThan(10_000_000);
+    const [recorded] = executions(
+      await exportFromMenu(page, onDisk(tmpPath, 'usage.prov.json'))
+    );
+    // ipykernel's percentages integrated over time: about the 4 s burned.
+    expect(recorded.cpuSeconds).toBeGreaterThan(2.5);
+    expect(recorded.cpuSeconds).toBeLessThan(6);
+  });
+
   test('a kernel that dies mid-cell: the execution is recorded as died', async ({
     page,
     tmpPath
@@ -697,6 +771,14 @@ test.describe('with the kernel-side agent', () => {
     );
     expect(afterClose.length).toBeGreaterThan(5);
 
+    // Samples keep streaming while the kernel is idle, yet the server does
+    // not count them as activity: an idle culler can still cull it.
+    const kernel = await notebookKernel(page.request, `${tmpPath}/long.ipynb`);
+    await page.waitForTimeout(3_000);
+    const later = await notebookKernel(page.request, `${tmpPath}/long.ipynb`);
+    expect(later.execution_state).toBe('idle');
+    expect(later.last_activity).toBe(kernel.last_activity);
+
     // Reopen: the page finds the agent again and the export has it all.
     // Not galata's goto: it waits for a Launcher, and JupyterLab restores
     // the notebook instead, as a user coming back would see it.
@@ -722,18 +804,45 @@ test.describe('with the kernel-side agent', () => {
   });
 });
 
+interface IKernelModel {
+  readonly id: string;
+  readonly execution_state: string;
+  readonly last_activity: string;
+}
+
+/** A notebook's kernel as the server (and its idle culler) sees it (REST API). */
+async function notebookKernel(
+  request: IJupyterLabPageFixture['request'],
+  path: string
+): Promise<IKernelModel> {
+  const response = await request.get('/api/sessions');
+  expect(response.ok()).toBe(true);
+  const sessions = (await response.json()) as {
+    path: string;
+    kernel: IKernelModel;
+  }[];
+  const session = sessions.find(s => s.path === path);
+  expect(session, `a session for ${path}`).toBeDefined();
+  return session!.kernel;
+}
+
 /** A notebook of code cells saved with the agent-wrapped kernel. */
 function wrappedNotebook(sources: string[]): Record<string, unknown> {
+  return notebookOf(sources, {
+    name: 'python3-provenance',
+    display_name: 'Python 3 (ipykernel) (provenance)'
+  });
+}
+
+/** A notebook of code cells (ids `cell-0`, …) saved with a kernel. */
+function notebookOf(
+  sources: string[],
+  kernelspec: { name: string; display_name: string }
+): Record<string, unknown> {
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3-provenance',
-        display_name: 'Python 3 (ipykernel) (provenance)',
-        language: 'python'
-      }
-    },
+    metadata: { kernelspec: { ...kernelspec, language: 'python' } },
     cells: sources.map((source, i) => ({
       cell_type: 'code',
       id: `cell-${i}`,

@@ -291,7 +291,8 @@ const RULES = {
     update_display_data: true,
     execute_result: true,
     error: true
-  })
+  }),
+  memoryKind: oneOf<'pss' | 'rss'>({ pss: true, rss: true })
 } satisfies Record<string, IRule>;
 
 const req = (rule: IRule) => ({ rule }) as const;
@@ -424,6 +425,14 @@ const SHAPES: { readonly [K in JournalEventKind]: Shape<JournalEventOf<K>> } = {
       })
     ),
     energyMicrojoules: opt(RULES.count)
+  },
+  'kernel.usage': {
+    session: req(RULES.id),
+    execution: opt(RULES.id),
+    cpuPercent: opt(RULES.number),
+    memoryBytes: opt(RULES.count),
+    memoryKind: opt(RULES.memoryKind),
+    hostCpuPercent: opt(RULES.number)
   }
 };
 

@@ -261,6 +261,27 @@ export interface IResourceSampleEvent extends IEventBase {
   readonly energyMicrojoules?: number;
 }
 
+/**
+ * The kernel's own account of its resources (ipykernel's control-channel
+ * `usage_reply`), polled by the frontend while a cell runs when no agent
+ * samples the kernel. Coarser than `resource.sample`: no cumulative
+ * counters, so CPU time is estimated from the percentages over time.
+ */
+export interface IKernelUsageEvent extends IEventBase {
+  readonly kind: 'kernel.usage';
+  readonly session: SessionId;
+  /** The execution that was running when the reply arrived, if any. */
+  readonly execution?: ExecutionId;
+  /** CPU use of the kernel and its children since the previous request, in % of one core. */
+  readonly cpuPercent?: number;
+  /** Memory of the kernel and its children, as the kernel measured it. */
+  readonly memoryBytes?: number;
+  /** Which measure `memoryBytes` is, when the kernel says (ipykernel does not: PSS on Linux, else RSS). */
+  readonly memoryKind?: 'pss' | 'rss';
+  /** Whole-host CPU use, in % of all cores (psutil's `cpu_percent`). */
+  readonly hostCpuPercent?: number;
+}
+
 export type JournalEvent =
   | IJournalCreatedEvent
   | ISessionStartedEvent
@@ -272,7 +293,8 @@ export type JournalEvent =
   | IExecutionFinishedEvent
   | IRecordingToggledEvent
   | IHostFactsEvent
-  | IResourceSampleEvent;
+  | IResourceSampleEvent
+  | IKernelUsageEvent;
 
 export type JournalEventKind = JournalEvent['kind'];
 
@@ -294,5 +316,6 @@ export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = [
   'execution.finished',
   'recording.toggled',
   'host.facts',
-  'resource.sample'
+  'resource.sample',
+  'kernel.usage'
 ];

@@ -146,6 +146,7 @@ export function foldJournal(events: readonly JournalEvent[]): IJournalState {
         // Pauses show as gaps between executions; nothing to record.
         break;
       case 'resource.sample':
+      case 'kernel.usage':
         // Folded by core/resources (aggregateExecutions), not here.
         break;
       default:

@@ -517,11 +517,13 @@ function resourceAttributes(
   const joules = (value: number | undefined) =>
     value === undefined ? undefined : Math.round(value * 100) / 100;
   return [
+    [nb('resourceSource'), resources.source],
     [nb('sampleCount'), resources.samples],
     [nb('wallSeconds'), seconds(resources.wallSeconds)],
     [nb('cpuSeconds'), seconds(resources.cpuSeconds)],
     [nb('peakRssBytes'), resources.peakRssBytes],
     [nb('peakPssBytes'), resources.peakPssBytes],
+    [nb('peakKernelMemoryBytes'), resources.peakKernelMemoryBytes],
     [nb('readBytes'), resources.readBytes],
     [nb('writeBytes'), resources.writeBytes],
     [nb('gpuSeconds'), seconds(resources.gpuSeconds)],

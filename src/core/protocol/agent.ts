@@ -110,9 +110,10 @@ export interface IContextReplyContent {
 
 /**
  * Journal events the agent records, streamed live to frontends as iopub
- * messages of this type, signed with the session key and with no parent
- * header: clients that do not know it (nbclient, jupyter_client, papermill)
- * route iopub by parent and so never see it as a cell's output.
+ * messages of this type, signed with the session key, whose parent header
+ * is the stream's own (`msg_type` `nbprov_event`, `msg_id` the stream id):
+ * clients that do not know it (nbclient, jupyter_client, papermill) route
+ * iopub by parent and so never see it as a cell's output.
  */
 export const EVENT_MESSAGE = 'nbprov_event';
 

@@ -13,6 +13,7 @@
 
 import type {
   ExecutionId,
+  IKernelUsageEvent,
   IResourceSampleEvent,
   JournalEvent,
   SessionId
@@ -20,14 +21,22 @@ import type {
 
 export interface IExecutionResources {
   readonly execution: ExecutionId;
+  /**
+   * Where the figures come from: the agent's `resource.sample`s, or the
+   * kernel's own `usage_reply`s (`kernel.usage`: CPU seconds estimated
+   * from percentages, memory as the kernel reported it).
+   */
+  readonly source: 'agent' | 'kernel';
   /** How many samples fell in the execution. */
   readonly samples: number;
   /** Start (`execution.started`, else `execution.requested`) to `execution.finished`, seconds. */
   readonly wallSeconds?: number;
   /** CPU seconds the kernel's process tree used during the execution. */
   readonly cpuSeconds: number;
-  /** The largest tree RSS seen in the execution. */
-  readonly peakRssBytes: number;
+  /** The largest tree RSS seen in the execution (always, from the agent). */
+  readonly peakRssBytes?: number;
+  /** The largest memory figure the kernel reported of itself, when it did not say whether PSS or RSS. */
+  readonly peakKernelMemoryBytes?: number;
   /** The largest tree PSS seen, where PSS was read. */
   readonly peakPssBytes?: number;
   /** Storage bytes read and written by the tree, where `/proc/<pid>/io` was readable. */
@@ -44,7 +53,9 @@ export interface IExecutionResources {
 }
 
 interface IAccumulator {
+  source: 'agent' | 'kernel';
   samples: number;
+  peakKernelMemoryBytes?: number;
   cpuSeconds: number;
   peakRssBytes: number;
   peakPssBytes?: number;
@@ -75,6 +86,34 @@ function add(total: number | undefined, value: number | undefined) {
 
 function max(top: number | undefined, value: number | undefined) {
   return value === undefined ? top : Math.max(top ?? 0, value);
+}
+
+/**
+ * Folds one `usage_reply` into an execution's totals. The kernel's CPU %
+ * covers the time since its previous reply (psutil's `cpu_percent`), so
+ * it is integrated over that gap; the first reply of a session has no gap.
+ */
+function accumulateUsage(
+  acc: IAccumulator,
+  usage: IKernelUsageEvent,
+  secondsSincePrevious: number | undefined
+): void {
+  acc.samples += 1;
+  if (usage.cpuPercent !== undefined && secondsSincePrevious !== undefined) {
+    acc.cpuSeconds += (usage.cpuPercent / 100) * secondsSincePrevious;
+  }
+  if (usage.memoryBytes !== undefined) {
+    if (usage.memoryKind === 'pss') {
+      acc.peakPssBytes = max(acc.peakPssBytes, usage.memoryBytes);
+    } else if (usage.memoryKind === 'rss') {
+      acc.peakRssBytes = Math.max(acc.peakRssBytes, usage.memoryBytes);
+    } else {
+      acc.peakKernelMemoryBytes = max(
+        acc.peakKernelMemoryBytes,
+        usage.memoryBytes
+      );
+    }
+  }
 }
 
 /** Folds one sample into an execution's totals, given the session's previous sample. */
@@ -133,6 +172,8 @@ export function aggregateExecutions(
 ): Map<ExecutionId, IExecutionResources> {
   const accumulators = new Map<ExecutionId, IAccumulator>();
   const previous = new Map<SessionId, IResourceSampleEvent>();
+  /** Time of each session's previous `kernel.usage`, ms. */
+  const previousUsage = new Map<SessionId, number>();
   const starts = new Map<ExecutionId, number>();
   const ends = new Map<ExecutionId, number>();
   for (const event of events) {
@@ -154,13 +195,45 @@ export function aggregateExecutions(
       case 'resource.sample': {
         if (event.execution !== undefined) {
           let acc = accumulators.get(event.execution);
-          if (acc === undefined) {
-            acc = { samples: 0, cpuSeconds: 0, peakRssBytes: 0 };
+          if (acc === undefined || acc.source !== 'agent') {
+            // The agent's figures replace any the kernel reported.
+            acc = {
+              source: 'agent',
+              samples: 0,
+              cpuSeconds: 0,
+              peakRssBytes: 0
+            };
             accumulators.set(event.execution, acc);
           }
           accumulateSample(acc, event, previous.get(event.session));
         }
         previous.set(event.session, event);
+        break;
+      }
+      case 'kernel.usage': {
+        const at = Date.parse(event.t);
+        const before = previousUsage.get(event.session);
+        previousUsage.set(event.session, at);
+        if (event.execution === undefined) {
+          break;
+        }
+        let acc = accumulators.get(event.execution);
+        if (acc === undefined) {
+          acc = {
+            source: 'kernel',
+            samples: 0,
+            cpuSeconds: 0,
+            peakRssBytes: 0
+          };
+          accumulators.set(event.execution, acc);
+        } else if (acc.source !== 'kernel') {
+          break;
+        }
+        accumulateUsage(
+          acc,
+          event,
+          before === undefined ? undefined : (at - before) / 1000
+        );
         break;
       }
       default:
@@ -177,10 +250,17 @@ export function aggregateExecutions(
         : undefined;
     const figures: IExecutionResources = {
       execution,
+      source: acc.source,
       samples: acc.samples,
       ...(wall !== undefined ? { wallSeconds: wall } : {}),
       cpuSeconds: round(acc.cpuSeconds, 3),
-      peakRssBytes: acc.peakRssBytes,
+      // The kernel may report PSS only: then no RSS figure at all.
+      ...(acc.source === 'agent' || acc.peakRssBytes > 0
+        ? { peakRssBytes: acc.peakRssBytes }
+        : {}),
+      ...(acc.peakKernelMemoryBytes !== undefined
+        ? { peakKernelMemoryBytes: acc.peakKernelMemoryBytes }
+        : {}),
       ...(acc.peakPssBytes !== undefined
         ? { peakPssBytes: acc.peakPssBytes }
         : {}),

@@ -98,6 +98,7 @@ test('an execution gets wall time, CPU seconds, peaks, GPU-seconds and energy', 
   assert.deepEqual([...figures.keys()], ['e1']);
   assert.deepEqual(figures.get('e1' as never), {
     execution: 'e1',
+    source: 'agent',
     samples: 2,
     wallSeconds: 2.25,
     cpuSeconds: 2.5,
@@ -132,4 +133,62 @@ test('samples of another session do not serve as the baseline', () => {
     sample(2, { execution: 'e1', cpuPercent: 50, cpuSeconds: 100 })
   ] as unknown as JournalEvent[]);
   assert.equal(figures.get('e1' as never)?.cpuSeconds, 0.5);
+});
+
+test("the kernel's own usage replies give CPU seconds over time and peak memory", () => {
+  const at = (seconds: number) =>
+    new Date(Date.UTC(2026, 10, 24, 10) + seconds * 1000).toISOString();
+  const usage = (seconds: number, fields: Record<string, unknown>) =>
+    ({
+      v: 1,
+      t: at(seconds),
+      kind: 'kernel.usage',
+      session: 's',
+      ...fields
+    }) as unknown as JournalEvent;
+  const figures = aggregateExecutions([
+    {
+      v: 1,
+      t: at(0),
+      kind: 'execution.requested',
+      session: 's',
+      execution: 'e',
+      sourceSha256: 'a'.repeat(64)
+    } as unknown as JournalEvent,
+    // A reply before the cell: the baseline of the percentages after it.
+    usage(0, { cpuPercent: 0, memoryBytes: 100, memoryKind: 'pss' }),
+    // 100 % of a core for 1 s, then 200 % for 2 s: 5 CPU seconds.
+    usage(1, {
+      execution: 'e',
+      cpuPercent: 100,
+      memoryBytes: 300,
+      memoryKind: 'pss'
+    }),
+    usage(3, {
+      execution: 'e',
+      cpuPercent: 200,
+      memoryBytes: 200,
+      memoryKind: 'pss'
+    }),
+    // ipykernel does not say which measure; a kernel without psutil
+    // answers with neither figure.
+    usage(3.5, { execution: 'e', memoryBytes: 400 }),
+    usage(4, { execution: 'e' }),
+    {
+      v: 1,
+      t: at(4),
+      kind: 'execution.finished',
+      execution: 'e',
+      status: 'ok'
+    } as unknown as JournalEvent
+  ]);
+  assert.deepEqual(figures.get('e' as never), {
+    execution: 'e',
+    source: 'kernel',
+    samples: 4,
+    wallSeconds: 4,
+    cpuSeconds: 5,
+    peakKernelMemoryBytes: 400,
+    peakPssBytes: 300
+  });
 });

@@ -140,6 +140,17 @@ export const FULL_EXAMPLES = [
       }
     ],
     energyMicrojoules: 123_456_789
+  },
+  {
+    v: 1,
+    kind: 'kernel.usage',
+    t: T,
+    session: 's1',
+    execution: 'e1',
+    cpuPercent: 99.7,
+    memoryBytes: 123_456_789,
+    memoryKind: 'pss',
+    hostCpuPercent: 51.2
   }
 ] as unknown as readonly JournalEvent[];
 
@@ -208,7 +219,8 @@ export const MINIMAL_EXAMPLES = [
     rssBytes: 0,
     threads: 0,
     processCount: 0
-  }
+  },
+  { v: 1, kind: 'kernel.usage', t: T, session: 's1' }
 ] as unknown as readonly JournalEvent[];
 
 /**
@@ -317,6 +329,14 @@ export const BAD_LINES: readonly {
   },
   {
     line: `{"v":1,"kind":"recording.toggled","t":"${T}","recording":"yes"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"kernel.usage","t":"${T}","session":"s","memoryKind":"uss"}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"kernel.usage","t":"${T}","session":"s","memoryBytes":-5}`,
     why: 'invalid-event'
   },
   {
