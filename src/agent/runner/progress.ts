@@ -158,7 +158,7 @@ export class TerminalProgress implements IProgress {
           current.total,
           this._now() - current.started,
           current.source,
-          this._stream.columns ?? 80
+          this._stream.columns || 80
         )
     );
   }
