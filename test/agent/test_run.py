@@ -294,3 +294,18 @@ def test_usage_errors_exit_2_and_an_unknown_kernel_exits_3(
     assert 'No kernel named "nosuch"' in unknown.stderr
     # Nothing ran: the notebook is untouched.
     assert nbformat.read(path, as_version=4).cells[0].execution_count is None
+
+
+def test_a_kernel_that_dies_exits_3_with_the_notebook_written(
+    kernel_prefix: Path, tmp_path: Path
+) -> None:
+    path = notebook(tmp_path / "die.ipynb", "print('a')", "import os\nos._exit(7)", "print('b')")
+    result = nbprov("run", path)
+    assert result.returncode == 3, result.stderr
+    assert "[2/3] died exit status 7" in result.stderr
+    cells = nbformat.read(path, as_version=4).cells
+    assert cells[0].outputs[0].text == "a\n"
+    assert "the kernel died" in cells[1].outputs[0].text
+    assert cells[2].execution_count is None
+    events = journal(tmp_path / "die.provenance.jsonl")
+    assert events[-1]["kind"] == "session.ended" and events[-1]["reason"] == "died"

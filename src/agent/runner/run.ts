@@ -230,15 +230,25 @@ class NotebookRun {
           break;
         }
       }
+      // Before the shutdown: an exit now is the kernel dying on its own.
       if (this._proc.hasExited && this._stop.signal === undefined) {
-        const exit = await this._proc.exited;
-        progress.note(`nbprov run: the kernel died (${describeExit(exit)}).`);
+        this._kernelDied = true;
+        if (!ends.some(end => end.status === 'died')) {
+          const exit = await this._proc.exited;
+          progress.note(
+            `nbprov run: the kernel died between cells (${describeExit(exit)}).`
+          );
+        }
       }
     } finally {
-      if (ready) {
-        await writeNotebook(outputPath, this._nb);
+      try {
+        if (ready) {
+          await writeNotebook(outputPath, this._nb);
+        }
+      } finally {
+        // Whatever failed above, the kernel does not outlive the run.
+        await this._shutdown();
       }
-      await this._shutdown();
     }
     const status = this._status(ends);
     progress.note(this._summary(ends, Date.now() - started, outputPath));
@@ -249,7 +259,7 @@ class NotebookRun {
     if (this._stop.signal !== undefined) {
       return signalStatus(this._stop.signal);
     }
-    if (ends.some(end => end.status === 'died')) {
+    if (this._kernelDied) {
       return EXIT_KERNEL_FAILED;
     }
     const failed = ends.some(
@@ -578,6 +588,7 @@ class NotebookRun {
   private readonly _warned = new Set<string>();
   private _current: ICellRun | undefined;
   private _hello: IHelloReplyContent | undefined;
+  private _kernelDied = false;
 }
 
 function isCodeCell(cell: ICell): cell is ICodeCell {
