@@ -36,7 +36,7 @@ import {
   type IHelloReplyContent,
   type IHelloRequestContent
 } from '../../core/protocol/index.js';
-import { exitStatus, type IKernelExit } from '../lifecycle.js';
+import type { IKernelExit } from '../lifecycle.js';
 import { delay, KernelClient } from './client.js';
 import {
   findRunnableKernel,
@@ -46,6 +46,7 @@ import {
 import { ensureCellIds, readNotebook, writeNotebook } from './notebook-file.js';
 import { CellOutputs, DisplayIndex } from './outputs.js';
 import type { CellStatus, ICellEnd, IProgress } from './progress.js';
+import { signalStatus, StopSignals } from './stop-signals.js';
 
 export const EXIT_CELL_FAILED = 1;
 export const EXIT_KERNEL_FAILED = 3;
@@ -111,57 +112,6 @@ export async function runNotebook(options: IRunOptions): Promise<number> {
 function kernelspecName(nb: INotebookContent): string | undefined {
   const name = nb.metadata.kernelspec?.name;
   return typeof name === 'string' && name !== '' ? name : undefined;
-}
-
-function signalStatus(signal: NodeJS.Signals): number {
-  return exitStatus({ code: null, signal });
-}
-
-/**
- * SIGINT, SIGTERM and SIGHUP while running: the first stops the run (the
- * kernel is interrupted, then shut down), a second hurries the stop.
- */
-class StopSignals {
-  constructor() {
-    for (const signal of StopSignals.SIGNALS) {
-      process.on(signal, this._onSignal);
-    }
-    this.stopped = new Promise(resolve => {
-      this._resolveStopped = () => resolve('stopped');
-    });
-    this.hurried = new Promise(resolve => {
-      this._resolveHurried = () => resolve('hurried');
-    });
-  }
-
-  static readonly SIGNALS: readonly NodeJS.Signals[] = [
-    'SIGINT',
-    'SIGTERM',
-    'SIGHUP'
-  ];
-
-  /** The first signal received. */
-  signal: NodeJS.Signals | undefined;
-  readonly stopped: Promise<'stopped'>;
-  readonly hurried: Promise<'hurried'>;
-
-  dispose(): void {
-    for (const signal of StopSignals.SIGNALS) {
-      process.off(signal, this._onSignal);
-    }
-  }
-
-  private readonly _onSignal = (signal: NodeJS.Signals): void => {
-    if (this.signal === undefined) {
-      this.signal = signal;
-      this._resolveStopped();
-    } else {
-      this._resolveHurried();
-    }
-  };
-
-  private _resolveStopped: () => void = () => undefined;
-  private _resolveHurried: () => void = () => undefined;
 }
 
 interface ICellRun {
