@@ -8,6 +8,7 @@
  *   nbprov kernel uninstall NAME
  *   nbprov export NOTEBOOK [--format prov-json] [-o FILE|-]
  *   nbprov info NOTEBOOK
+ *   nbprov run NOTEBOOK [--kernel K] [--output OUT] [--allow-errors] [--timeout S]
  */
 
 import { realpathSync } from 'node:fs';
@@ -27,6 +28,8 @@ import {
   uninstallWrappedKernel,
   type InstallScope
 } from './kernelspec.js';
+import { LineProgress, TerminalProgress } from './runner/progress.js';
+import { runNotebook } from './runner/run.js';
 
 const USAGE = `Usage:
   nbprov agent --connection-file FILE -- KERNEL_ARGV...
@@ -34,7 +37,19 @@ const USAGE = `Usage:
   nbprov kernel list
   nbprov kernel uninstall NAME
   nbprov export NOTEBOOK [--format prov-json] [-o FILE | -o -]
-  nbprov info NOTEBOOK`;
+  nbprov info NOTEBOOK
+  nbprov run NOTEBOOK [--kernel NAME] [--output OUT.ipynb] [--allow-errors] [--timeout SECONDS]
+
+nbprov run executes every code cell of NOTEBOOK headless, through the
+provenance agent, and writes the executed notebook back to NOTEBOOK (like
+\`jupyter nbconvert --execute --inplace\`) unless --output names another file.
+The journal is NOTEBOOK's sidecar, NAME.provenance.jsonl, beside it.
+  --kernel NAME      kernelspec to run (default: the notebook's, else python3)
+  --output FILE      write the executed notebook there instead of NOTEBOOK
+  --allow-errors     run every cell even after errors (exit status 0)
+  --timeout SECONDS  interrupt a cell that runs longer, and stop
+Exit status: 0 ok, 1 a cell failed or timed out, 2 usage, 3 kernel failed
+(not found, did not start, died), 130/143 stopped by SIGINT/SIGTERM.`;
 
 /** A mistake on the command line: printed with the usage, exit status 2. */
 export class UsageError extends Error {}
@@ -54,6 +69,8 @@ export async function main(
       return exportCommand(rest, out);
     case 'info':
       return infoCommand(rest, out);
+    case 'run':
+      return runCommand(rest);
     case '--help':
     case '-h':
     case 'help':
@@ -224,6 +241,57 @@ function infoCommand(
     out(line)
   );
   return 0;
+}
+
+/** `nbprov run`'s options (USAGE); throws UsageError on a bad one. */
+export function parseRunArgs(args: readonly string[]): {
+  notebook: string;
+  kernel?: string;
+  output?: string;
+  allowErrors: boolean;
+  timeoutSeconds?: number;
+} {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      kernel: { type: 'string', short: 'k' },
+      output: { type: 'string', short: 'o' },
+      'allow-errors': { type: 'boolean' },
+      timeout: { type: 'string' }
+    },
+    strict: true,
+    allowPositionals: true
+  });
+  let timeoutSeconds: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutSeconds = Number(values.timeout);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+      throw new UsageError(
+        `--timeout takes a number of seconds above 0, not "${values.timeout}".`
+      );
+    }
+  }
+  return {
+    notebook: notebookArg(positionals, 'run'),
+    kernel: values.kernel,
+    output: values.output,
+    allowErrors: values['allow-errors'] === true,
+    timeoutSeconds
+  };
+}
+
+function runCommand(args: readonly string[]): Promise<number> {
+  const options = parseRunArgs(args);
+  return runNotebook({
+    ...options,
+    agent: {
+      node: process.execPath,
+      cli: realpathSync(fileURLToPath(import.meta.url))
+    },
+    progress: process.stderr.isTTY
+      ? new TerminalProgress(process.stderr)
+      : new LineProgress(process.stderr)
+  });
 }
 
 function warnOnStderr(line: string): void {

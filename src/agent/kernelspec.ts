@@ -153,7 +153,7 @@ function isAgentEntryPoint(arg: string): boolean {
  * would find whatever `python` is on PATH. It is resolved at install time
  * to the interpreter beside the `jupyter` that listed the kernel.
  */
-function isBarePython(arg: string | undefined): boolean {
+export function isBarePython(arg: string | undefined): boolean {
   return arg !== undefined && /^python[0-9.]*$/.test(arg);
 }
 
@@ -189,6 +189,24 @@ export async function listKernelSpecs(
   }));
 }
 
+/** The kernelspec named `name`; throws naming those Jupyter knows, then `hint`. */
+export async function findKernelSpec(
+  name: string,
+  jupyter: string = findJupyter(),
+  hint = ''
+): Promise<IInstalledSpec> {
+  const specs = await listKernelSpecs(jupyter);
+  const found = specs.find(s => s.name === name);
+  if (found === undefined) {
+    throw new Error(
+      `No kernel named "${name}". Kernels Jupyter knows: ${
+        specs.map(s => s.name).join(', ') || 'none'
+      }.${hint !== '' ? ` ${hint}` : ''}`
+    );
+  }
+  return found;
+}
+
 export interface IInstallOptions {
   readonly name: string;
   readonly scope: InstallScope;
@@ -203,15 +221,7 @@ export async function installWrappedKernel(
   options: IInstallOptions
 ): Promise<{ name: string; dir: string }> {
   const jupyter = options.jupyter ?? findJupyter();
-  const specs = await listKernelSpecs(jupyter);
-  const original = specs.find(s => s.name === options.name);
-  if (original === undefined) {
-    throw new Error(
-      `No kernel named "${options.name}". Kernels Jupyter knows: ${
-        specs.map(s => s.name).join(', ') || 'none'
-      }.`
-    );
-  }
+  const original = await findKernelSpec(options.name, jupyter);
   const python = isBarePython(original.spec.argv[0])
     ? resolvePython(jupyter, original.spec.argv[0])
     : undefined;

@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAgentArgs, parseInstallArgs } from '../../src/agent/cli.js';
-import {
-  isWrapped,
-  wrapKernelSpec,
-  type IKernelSpec
-} from '../../src/agent/kernelspec.js';
+import { isWrapped, wrapKernelSpec } from '../../src/agent/kernelspec.js';
+import { PYTHON3 } from './kernelspec-fixtures.js';
 import {
   dieWithParentArgv,
   exitStatus,
   kernelArgv
 } from '../../src/agent/lifecycle.js';
-
-const PYTHON3: IKernelSpec = {
-  argv: ['python', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
-  display_name: 'Python 3 (ipykernel)',
-  language: 'python',
-  interrupt_mode: 'signal',
-  env: { FOO: 'bar' },
-  metadata: { debugger: true }
-};
 
 test('the wrapped kernelspec runs the agent with the original argv after --', () => {
   const wrapped = wrapKernelSpec('python3', PYTHON3, {

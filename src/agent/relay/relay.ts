@@ -98,7 +98,7 @@ export const ALL_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
 ]);
 
 /** Serialises sends: zeromq.js allows one pending send per socket. */
-class Sender {
+export class Sender {
   constructor(socket: Writable & Socket) {
     this._socket = socket;
   }

@@ -163,6 +163,8 @@ export interface IOutgoingMessage {
   /** Leading frames: routing identities, or an iopub topic. */
   readonly prefix?: readonly Uint8Array[];
   readonly username?: string;
+  /** The header's `msg_id`; default a fresh uuid. */
+  readonly msgId?: string;
 }
 
 /** A new signed message of the agent's own, with a fresh `msg_id`. */
@@ -172,7 +174,7 @@ export function encodeMessage(
   now: Date = new Date()
 ): Buffer[] {
   const header = {
-    msg_id: randomUUID(),
+    msg_id: message.msgId ?? randomUUID(),
     msg_type: message.msgType,
     username: message.username ?? 'nbprov',
     session: message.session,
