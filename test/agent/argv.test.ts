@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAgentArgs, parseInstallArgs } from '../../src/agent/cli.js';
-import { isWrapped, wrapKernelSpec } from '../../src/agent/kernelspec.js';
+import {
+  isWrapped,
+  wrapKernelSpec,
+  type IKernelSpec
+} from '../../src/agent/kernelspec.js';
 import { PYTHON3 } from './kernelspec-fixtures.js';
 import {
   dieWithParentArgv,

@@ -115,6 +115,13 @@ def test_demo_runs_through_the_agent_like_nbclient_through_the_bare_kernel(
     assert [e["cellId"] for e in requested] == [c.id for c in code]
     finished = [e["status"] for e in events if e["kind"] == "execution.finished"]
     assert finished == ["ok"] * len(code)
+    # The runner told the agent the notebook's cell order (markdown too).
+    contexts = [e for e in events if e["kind"] == "notebook.context"]
+    assert len(contexts) == 1
+    assert contexts[0]["cellOrder"] == [c.id for c in executed.cells]
+    # And the agent sampled the kernel while the cells ran.
+    sampled = {e.get("execution") for e in events if e["kind"] == "resource.sample"}
+    assert {e["execution"] for e in requested} <= sampled
     started = [e for e in events if e["kind"] == "session.started"]
     assert len(started) == 1 and started[0]["tap"] == "agent"
     assert events[-1]["kind"] == "session.ended" and events[-1]["reason"] == "shutdown"
