@@ -4,6 +4,7 @@
  * PROV-JSON or summarised for people.
  */
 
+import { formatBytes } from '../core/format.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   decodeJournal,
@@ -108,11 +109,29 @@ export function describeNotebook(
     lines.push(`time span:  ${summary.firstStart} to ${summary.lastEnd}`);
   }
   if (summary.topCells.length > 0) {
+    const measured = summary.topCells.some(c => c.cpuSeconds !== undefined);
+    const gpu = summary.topCells.some(c => c.gpuSeconds !== undefined);
     lines.push('top cells by wall time:');
+    lines.push(
+      `  ${'wall s'.padStart(10)}  ${'runs'.padStart(4)}  ` +
+        (measured
+          ? `${'CPU s'.padStart(10)}  ${'peak mem'.padStart(9)}  `
+          : '') +
+        (gpu ? `${'GPU s'.padStart(9)}  ` : '') +
+        'cell'
+    );
+    const dash = '–';
     for (const cell of summary.topCells) {
       lines.push(
-        `  ${cell.wallSeconds.toFixed(3).padStart(10)} s  ` +
-          `${String(cell.executions).padStart(4)}×  ` +
+        `  ${cell.wallSeconds.toFixed(3).padStart(10)}  ` +
+          `${String(cell.executions).padStart(4)}  ` +
+          (measured
+            ? `${(cell.cpuSeconds?.toFixed(3) ?? dash).padStart(10)}  ` +
+              `${(cell.peakMemoryBytes !== undefined ? formatBytes(cell.peakMemoryBytes) : dash).padStart(9)}  `
+            : '') +
+          (gpu
+            ? `${(cell.gpuSeconds?.toFixed(3) ?? dash).padStart(9)}  `
+            : '') +
           `${cell.cellId ?? '(code without a cell)'}`
       );
     }

@@ -1,3 +1,4 @@
+import { formatBytes } from '../core/format.js';
 import { Widget } from '@lumino/widgets';
 import type { IResourceSampleEvent } from '../core/journal/index.js';
 import type { RecordingState } from './notebook-provenance.js';
@@ -40,15 +41,4 @@ export class ProvenanceStatus extends Widget {
         `${live.processCount} process(es), ${live.threads} thread(s)`
       : '';
   }
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 && unit > 0 ? 1 : 0)} ${units[unit]}`;
 }

@@ -82,6 +82,11 @@ def test_nbprov_export_and_info_read_the_agents_journal(
     assert info.returncode == 0, info.stderr
     assert f"executions: {len(code_cells)} ({len(code_cells)} ok)" in info.stdout
     assert "sessions:   1" in info.stdout
+    # The agent sampled every cell: CPU seconds and peak memory per cell.
+    header = next(line for line in info.stdout.splitlines() if "wall s" in line)
+    assert "CPU s" in header and "peak mem" in header
+    rows = info.stdout.splitlines()[info.stdout.splitlines().index(header) + 1 :]
+    assert rows and all(" MB " in row or " GB " in row for row in rows), info.stdout
 
     missing = subprocess.run([*cli, "info", str(tmp_path / "none.ipynb")], capture_output=True, text=True)
     assert missing.returncode == 1

@@ -171,6 +171,39 @@ def test_comm_round_trip(wrapped: Kernel) -> None:
     pytest.fail("no comm_msg came back")
 
 
+def widget_round_trip(kernel: Kernel) -> tuple[str, str]:
+    """Displays an ipywidgets slider, moves it from the client side as a
+    frontend does (a comm `update`), and reads the value back: the model name
+    the kernel opened and the value it then holds."""
+    comms: list[dict] = []
+
+    def hook(msg: dict) -> None:
+        if msg["msg_type"] == "comm_open":
+            comms.append(msg["content"])
+
+    reply = kernel.kc.execute_interactive(
+        "import ipywidgets\nslider = ipywidgets.IntSlider(value=1)\ndisplay(slider)",
+        timeout=60,
+        output_hook=hook,
+    )
+    assert reply["content"]["status"] == "ok"
+    models = [c for c in comms if c["data"]["state"].get("_model_name") == "IntSliderModel"]
+    assert len(models) == 1, comms
+    comm_id = models[0]["comm_id"]
+    kernel.kc.shell_channel.send(
+        kernel.kc.session.msg(
+            "comm_msg",
+            {"comm_id": comm_id, "data": {"method": "update", "state": {"value": 7}, "buffer_paths": []}},
+        )
+    )
+    _, outputs = run(kernel, "print(slider.value)")
+    return models[0]["data"]["state"]["_model_name"], outputs[0]["text"]
+
+
+def test_an_ipywidget_round_trip(wrapped: Kernel, bare: Kernel) -> None:
+    assert widget_round_trip(wrapped) == widget_round_trip(bare) == ("IntSliderModel", "7\n")
+
+
 def test_late_iopub_subscriber_is_welcomed(wrapped: Kernel) -> None:
     """JEP 65: a client that connects later still gets `iopub_welcome`."""
     client = wrapped.km.client()

@@ -718,7 +718,7 @@ test.describe('with the kernel-side agent', () => {
     await expect(page.getByText('line 2')).toBeVisible({ timeout: 30_000 });
     // The agent's live stream reaches the page: its samples in the status bar.
     await expect(status).toHaveText(
-      /^Provenance: recording · agent · CPU \d+% · [\d.]+ [KMG]?B$/,
+      /^Provenance: recording · agent · CPU \d+% · [\d.]+ [kMGT]?B$/,
       { timeout: 10_000 }
     );
     const file = onDisk(tmpPath, 'long.provenance.jsonl');

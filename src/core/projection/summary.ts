@@ -3,6 +3,7 @@
  * executions by status, the time span, and the cells that took longest.
  */
 
+import { aggregateExecutions } from '../resources/aggregate.js';
 import { executionInterval, foldJournal } from './journal-state.js';
 import { RUNNING_STATUS } from './prov.js';
 
@@ -12,6 +13,11 @@ export interface ICellTime {
   readonly cellId: string | null;
   readonly executions: number;
   readonly wallSeconds: number;
+  /** Summed over the cell's executions that have resource figures. */
+  readonly cpuSeconds?: number;
+  /** The largest memory figure of any execution (RSS, else PSS, else the kernel's own). */
+  readonly peakMemoryBytes?: number;
+  readonly gpuSeconds?: number;
 }
 
 export interface IJournalSummary {
@@ -34,8 +40,18 @@ export function summarizeJournal(
   top = 5
 ): IJournalSummary {
   const state = foldJournal(events);
+  const resources = aggregateExecutions(events);
   const byStatus: Record<string, number> = {};
-  const cells = new Map<string | null, { executions: number; ms: number }>();
+  const cells = new Map<
+    string | null,
+    {
+      executions: number;
+      ms: number;
+      cpuSeconds?: number;
+      peakMemoryBytes?: number;
+      gpuSeconds?: number;
+    }
+  >();
   let firstStart: string | undefined;
   let lastEnd: string | undefined;
   for (const execution of state.executions.values()) {
@@ -57,13 +73,36 @@ export function summarizeJournal(
     if (start !== undefined && end !== undefined) {
       cell.ms += Date.parse(end) - Date.parse(start);
     }
+    const figures = resources.get(execution.requested.execution);
+    if (figures !== undefined) {
+      cell.cpuSeconds = (cell.cpuSeconds ?? 0) + figures.cpuSeconds;
+      const memory =
+        figures.peakRssBytes ??
+        figures.peakPssBytes ??
+        figures.peakKernelMemoryBytes;
+      if (memory !== undefined) {
+        cell.peakMemoryBytes = Math.max(cell.peakMemoryBytes ?? 0, memory);
+      }
+      if (figures.gpuSeconds !== undefined) {
+        cell.gpuSeconds = (cell.gpuSeconds ?? 0) + figures.gpuSeconds;
+      }
+    }
     cells.set(key, cell);
   }
   const topCells = [...cells.entries()]
     .map(([cellId, c]) => ({
       cellId,
       executions: c.executions,
-      wallSeconds: c.ms / 1000
+      wallSeconds: c.ms / 1000,
+      ...(c.cpuSeconds !== undefined
+        ? { cpuSeconds: Math.round(c.cpuSeconds * 1000) / 1000 }
+        : {}),
+      ...(c.peakMemoryBytes !== undefined
+        ? { peakMemoryBytes: c.peakMemoryBytes }
+        : {}),
+      ...(c.gpuSeconds !== undefined
+        ? { gpuSeconds: Math.round(c.gpuSeconds * 1000) / 1000 }
+        : {})
     }))
     .sort((a, b) => b.wallSeconds - a.wallSeconds)
     .slice(0, top);

@@ -39,3 +39,21 @@ test('an empty journal summarises to nothing without failing', () => {
   assert.equal(summary.sessions, 0);
   assert.deepEqual(summary.topCells, []);
 });
+
+test("top cells carry the agent's resource figures where it sampled", () => {
+  const summary = summarizeJournal(JOURNALS.resources());
+  // Worked out by hand in fixtures/journals.ts (resourcesJournal).
+  assert.deepEqual(summary.topCells, [
+    {
+      cellId: 'cell-train',
+      executions: 1,
+      wallSeconds: 10,
+      cpuSeconds: 8,
+      peakMemoryBytes: 3e9,
+      gpuSeconds: 15
+    }
+  ]);
+  // A journal without samples has none.
+  const plain = summarizeJournal(JOURNALS['one-session']());
+  assert.ok(plain.topCells.every(c => c.cpuSeconds === undefined));
+});
