@@ -11,8 +11,9 @@ sending `execute_request` to having both its `execute_reply` and its
 `status: idle`, as a notebook waits for. Then a cell printing 200,000 lines,
 wall time to idle, three times each. Prints medians and ratios.
 
-Besides the agent as shipped (every channel through it), two variants show
-what each hop costs: `iopub only` (the kernel binds the server's shell,
+Besides the agent as shipped (every channel through it, sampling the
+kernel's process tree and streaming its events live), `no samples/stream`
+shows what those two cost, and two variants show what each hop costs: `iopub only` (the kernel binds the server's shell,
 control and stdin ports itself; the agent relays iopub) and `copy only`
 (the agent relays nothing and subscribes to the kernel's iopub beside the
 clients). Neither records executions fully; they are measurements.
@@ -93,17 +94,17 @@ def main() -> None:
     )
     os.environ["JUPYTER_PATH"] = str(prefix / "share/jupyter")
     kernels = {}
-    configs = {
-        "bare": ("python3", None),
-        "agent": ("python3-provenance", None),
-        "agent, iopub only": ("python3-provenance", "iopub"),
-        "agent, copy only": ("python3-provenance", "none"),
+    quiet = {"NBPROV_SAMPLING": "off", "NBPROV_STREAM": "off"}
+    configs: dict[str, tuple[str, dict[str, str]]] = {
+        "bare": ("python3", {}),
+        "agent": ("python3-provenance", {}),
+        "agent, no samples/stream": ("python3-provenance", quiet),
+        "agent, iopub only": ("python3-provenance", {"NBPROV_AGENT_RELAY": "iopub"}),
+        "agent, copy only": ("python3-provenance", {"NBPROV_AGENT_RELAY": "none"}),
     }
-    for label, (name, relay) in configs.items():
+    for label, (name, extra) in configs.items():
         km = KernelManager(kernel_name=name)
-        env = dict(os.environ, JPY_SESSION_NAME=f"bench-{len(kernels)}.ipynb")
-        if relay is not None:
-            env["NBPROV_AGENT_RELAY"] = relay
+        env = dict(os.environ, JPY_SESSION_NAME=f"bench-{len(kernels)}.ipynb", **extra)
         km.start_kernel(cwd=str(work), env=env)
         kc = km.client()
         kc.start_channels()
@@ -121,7 +122,7 @@ def main() -> None:
         print(f"pass round trip, median of {len(times['bare'])} each:")
         for label in kernels:
             t = statistics.median(times[label]) * 1000
-            print(f"  {label:20} {t:.3f} ms  added {t - bare:+.3f} ms  ratio {t / bare:.3f}")
+            print(f"  {label:26} {t:.3f} ms  added {t - bare:+.3f} ms  ratio {t / bare:.3f}")
         floods: dict[str, list[float]] = {name: [] for name in kernels}
         for r in range(3):
             order = list(kernels) if r % 2 == 0 else list(reversed(kernels))
@@ -131,7 +132,7 @@ def main() -> None:
         print("200,000-line cell, median of 3 each:")
         for label in kernels:
             f = statistics.median(floods[label])
-            print(f"  {label:20} {f:.3f} s  ratio {f / fb:.3f}")
+            print(f"  {label:26} {f:.3f} s  ratio {f / fb:.3f}")
         agent = kernels["agent"][0].provisioner.process.pid
         before = cpu_seconds(agent)
         time.sleep(10)
