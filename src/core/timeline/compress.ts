@@ -120,35 +120,36 @@ function idleGaps(
   return gaps;
 }
 
+/** One axis of a cut: its start and end on that axis. */
+type CutAxis = (cut: IIdleCut) => readonly [number, number];
+const REAL: CutAxis = c => [c.realStart, c.realEnd];
+const COMPRESSED: CutAxis = c => [c.compressedStart, c.compressedEnd];
+
 class Compression implements ITimeCompression {
   constructor(readonly cuts: readonly IIdleCut[]) {}
 
   toCompressed(t: number): number {
-    const cut = this._last(t, c => c.realStart);
-    if (cut === undefined) {
-      return t;
-    }
-    if (t < cut.realEnd) {
-      const scale =
-        (cut.compressedEnd - cut.compressedStart) /
-        (cut.realEnd - cut.realStart);
-      return cut.compressedStart + (t - cut.realStart) * scale;
-    }
-    return t - (cut.realEnd - cut.compressedEnd);
+    return this._map(t, REAL, COMPRESSED);
   }
 
   toReal(t: number): number {
-    const cut = this._last(t, c => c.compressedStart);
+    return this._map(t, COMPRESSED, REAL);
+  }
+
+  /** `t` on the `from` axis, on the `to` axis: linear inside a cut, shifted after it. */
+  private _map(t: number, from: CutAxis, to: CutAxis): number {
+    const cut = this._last(t, c => from(c)[0]);
     if (cut === undefined) {
       return t;
     }
-    if (t < cut.compressedEnd) {
-      const scale =
-        (cut.realEnd - cut.realStart) /
-        (cut.compressedEnd - cut.compressedStart);
-      return cut.realStart + (t - cut.compressedStart) * scale;
+    const [fromStart, fromEnd] = from(cut);
+    const [toStart, toEnd] = to(cut);
+    if (t < fromEnd) {
+      return (
+        toStart + ((t - fromStart) * (toEnd - toStart)) / (fromEnd - fromStart)
+      );
     }
-    return t + (cut.realEnd - cut.compressedEnd);
+    return t - fromEnd + toEnd;
   }
 
   /** The last cut whose `key` is `<= t`: binary search, O(log cuts). */
