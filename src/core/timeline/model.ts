@@ -160,6 +160,11 @@ export class TimelineModel {
     return index === undefined ? undefined : this._bars[index];
   }
 
+  /** The bars still running (no end): the ones a live view grows each tick. */
+  running(): ITimelineBar[] {
+    return [...this._running].map(execution => this.bar(execution)!);
+  }
+
   /** The rows of the notebook order that have bars, sorted by key. */
   rows(): ITimelineRow[] {
     return [...this._rowKeys]
@@ -193,14 +198,24 @@ export class TimelineModel {
    * there is none; running bars reach `now` when it is given.
    */
   extent(now?: number): [number, number] | undefined {
-    if (this._min > this._max) {
-      return undefined;
+    // Computed, not kept: a bar's start moves when the kernel clock
+    // replaces the recorder's, so a running min would drift. O(bars).
+    let min = Infinity;
+    let max = -Infinity;
+    for (const bar of this._bars) {
+      min = Math.min(min, bar.start);
+      const end =
+        bar.end ?? (now === undefined ? bar.start : Math.max(bar.start, now));
+      max = Math.max(max, end);
     }
-    const end =
-      now !== undefined && this._running.size > 0
-        ? Math.max(this._max, now)
-        : this._max;
-    return [this._min, end];
+    for (const byKey of this._lanes.values()) {
+      for (const series of byKey.values()) {
+        const times = series.times;
+        min = Math.min(min, times[0]);
+        max = Math.max(max, times[times.length - 1]);
+      }
+    }
+    return min > max ? undefined : [min, max];
   }
 
   /** Each bar as an interval, running ones ending at `now`. O(bars). */
@@ -371,8 +386,6 @@ export class TimelineModel {
     } else {
       this._running.delete(execution);
     }
-    this._cover(start);
-    this._cover(end ?? start);
     out.push(bar);
   }
 
@@ -438,7 +451,6 @@ export class TimelineModel {
     }
     series.push(t, value);
     lanes.add(lane);
-    this._cover(t);
     return 1;
   }
 
@@ -457,15 +469,6 @@ export class TimelineModel {
     return { id, unit: LANE_UNITS[id], series };
   }
 
-  private _cover(t: number): void {
-    if (t < this._min) {
-      this._min = t;
-    }
-    if (t > this._max) {
-      this._max = t;
-    }
-  }
-
   private readonly _resources = new ResourceAggregator();
   private readonly _executions = new Map<ExecutionId, IExecutionRecord>();
   /** Per session, its executions not yet finished. */
@@ -479,8 +482,6 @@ export class TimelineModel {
   private readonly _rowKeys = new Map<CellId | undefined, number>();
   private _outsiders = 0;
   private readonly _lanes = new Map<LaneId, Map<string, GrowableSeries>>();
-  private _min = Infinity;
-  private _max = -Infinity;
 }
 
 /** Longer first lines are cut here (a minified blob must not fill a tooltip). */
