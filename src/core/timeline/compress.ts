@@ -56,7 +56,12 @@ export interface ITimeCompression {
   readonly cuts: readonly IIdleCut[];
   /** Real ms → compressed ms. Compressed time starts equal to real time. */
   toCompressed(t: number): number;
-  /** Compressed ms → real ms: the inverse of `toCompressed`. */
+  /**
+   * Compressed ms → real ms: the inverse of `toCompressed`, exact outside
+   * cuts; inside one, float64's rounding of an epoch time (~0.2 µs) is
+   * scaled by the squeeze factor (gap / width), so a day-long gap cut to a
+   * minute reads back within half a millisecond.
+   */
   toReal(t: number): number;
 }
 

@@ -14,7 +14,6 @@ import {
 import {
   at,
   context,
-  finished,
   oneSessionJournal,
   requested,
   resourcesJournal,
