@@ -227,7 +227,9 @@ export interface IInterval {
  * otherwise the recorder clock for both, never one of each, since the two
  * clocks may disagree by more than a short execution lasts.
  */
-export function executionInterval(execution: IExecutionState): IInterval {
+export function executionInterval(
+  execution: Pick<IExecutionState, 'requested' | 'started' | 'finished'>
+): IInterval {
   const { requested, started, finished } = execution;
   const kernelStart = utc(started?.kernelTime) ?? utc(finished?.kernelStarted);
   const kernelEnd = utc(finished?.kernelTime);

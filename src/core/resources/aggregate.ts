@@ -163,61 +163,56 @@ const round = (value: number, digits: number): number =>
   Number(value.toFixed(digits));
 
 /**
- * Resource figures of every execution that has samples, in the order the
- * executions first appear in the journal. Executions without samples
- * (recorded by the frontend alone) are absent.
+ * The same fold as `aggregateExecutions`, one event at a time, for a live
+ * journal (the timeline): `add` costs O(1) per event and `figures` O(1) per
+ * execution, so a batch of new events never refolds the whole journal.
  */
-export function aggregateExecutions(
-  events: readonly JournalEvent[]
-): Map<ExecutionId, IExecutionResources> {
-  const accumulators = new Map<ExecutionId, IAccumulator>();
-  const previous = new Map<SessionId, IResourceSampleEvent>();
-  /** Time of each session's previous `kernel.usage`, ms. */
-  const previousUsage = new Map<SessionId, number>();
-  const starts = new Map<ExecutionId, number>();
-  const ends = new Map<ExecutionId, number>();
-  for (const event of events) {
+export class ResourceAggregator {
+  /**
+   * Folds one event; returns the execution whose figures it changed (a
+   * sample naming it, or its start or finish, which move its wall time).
+   */
+  add(event: JournalEvent): ExecutionId | undefined {
     switch (event.kind) {
       case 'execution.requested':
-        if (!starts.has(event.execution)) {
-          starts.set(event.execution, Date.parse(event.t));
+        if (!this._starts.has(event.execution)) {
+          this._starts.set(event.execution, Date.parse(event.t));
+          return this._touched(event.execution);
         }
-        break;
+        return undefined;
       case 'execution.started':
         // The kernel's start is the better start than the request's.
-        starts.set(event.execution, Date.parse(event.t));
-        break;
+        this._starts.set(event.execution, Date.parse(event.t));
+        return this._touched(event.execution);
       case 'execution.finished':
-        if (!ends.has(event.execution)) {
-          ends.set(event.execution, Date.parse(event.t));
+        if (!this._ends.has(event.execution)) {
+          this._ends.set(event.execution, Date.parse(event.t));
+          return this._touched(event.execution);
         }
-        break;
+        return undefined;
       case 'resource.sample': {
-        if (event.execution !== undefined) {
-          let acc = accumulators.get(event.execution);
-          if (acc === undefined || acc.source !== 'agent') {
-            // The agent's figures replace any the kernel reported.
-            acc = {
-              source: 'agent',
-              samples: 0,
-              cpuSeconds: 0,
-              peakRssBytes: 0
-            };
-            accumulators.set(event.execution, acc);
-          }
-          accumulateSample(acc, event, previous.get(event.session));
+        const previous = this._previous.get(event.session);
+        this._previous.set(event.session, event);
+        if (event.execution === undefined) {
+          return undefined;
         }
-        previous.set(event.session, event);
-        break;
+        let acc = this._accumulators.get(event.execution);
+        if (acc === undefined || acc.source !== 'agent') {
+          // The agent's figures replace any the kernel reported.
+          acc = { source: 'agent', samples: 0, cpuSeconds: 0, peakRssBytes: 0 };
+          this._accumulators.set(event.execution, acc);
+        }
+        accumulateSample(acc, event, previous);
+        return event.execution;
       }
       case 'kernel.usage': {
         const at = Date.parse(event.t);
-        const before = previousUsage.get(event.session);
-        previousUsage.set(event.session, at);
+        const before = this._previousUsage.get(event.session);
+        this._previousUsage.set(event.session, at);
         if (event.execution === undefined) {
-          break;
+          return undefined;
         }
-        let acc = accumulators.get(event.execution);
+        let acc = this._accumulators.get(event.execution);
         if (acc === undefined) {
           acc = {
             source: 'kernel',
@@ -225,61 +220,110 @@ export function aggregateExecutions(
             cpuSeconds: 0,
             peakRssBytes: 0
           };
-          accumulators.set(event.execution, acc);
+          this._accumulators.set(event.execution, acc);
         } else if (acc.source !== 'kernel') {
-          break;
+          return undefined;
         }
         accumulateUsage(
           acc,
           event,
           before === undefined ? undefined : (at - before) / 1000
         );
-        break;
+        return event.execution;
       }
       default:
-        break;
+        return undefined;
     }
   }
+
+  /** The figures of one execution, or undefined while it has no samples. */
+  figures(execution: ExecutionId): IExecutionResources | undefined {
+    const acc = this._accumulators.get(execution);
+    return acc === undefined
+      ? undefined
+      : toFigures(
+          execution,
+          acc,
+          this._starts.get(execution),
+          this._ends.get(execution)
+        );
+  }
+
+  /** Executions with samples, in the order their first sample was folded. */
+  executions(): IterableIterator<ExecutionId> {
+    return this._accumulators.keys();
+  }
+
+  private _touched(execution: ExecutionId): ExecutionId | undefined {
+    return this._accumulators.has(execution) ? execution : undefined;
+  }
+
+  private readonly _accumulators = new Map<ExecutionId, IAccumulator>();
+  private readonly _previous = new Map<SessionId, IResourceSampleEvent>();
+  /** Time of each session's previous `kernel.usage`, ms. */
+  private readonly _previousUsage = new Map<SessionId, number>();
+  private readonly _starts = new Map<ExecutionId, number>();
+  private readonly _ends = new Map<ExecutionId, number>();
+}
+
+function toFigures(
+  execution: ExecutionId,
+  acc: IAccumulator,
+  start: number | undefined,
+  end: number | undefined
+): IExecutionResources {
+  const wall =
+    start !== undefined && end !== undefined && end >= start
+      ? (end - start) / 1000
+      : undefined;
+  return {
+    execution,
+    source: acc.source,
+    samples: acc.samples,
+    ...(wall !== undefined ? { wallSeconds: wall } : {}),
+    cpuSeconds: round(acc.cpuSeconds, 3),
+    // The kernel may report PSS only: then no RSS figure at all.
+    ...(acc.source === 'agent' || acc.peakRssBytes > 0
+      ? { peakRssBytes: acc.peakRssBytes }
+      : {}),
+    ...(acc.peakKernelMemoryBytes !== undefined
+      ? { peakKernelMemoryBytes: acc.peakKernelMemoryBytes }
+      : {}),
+    ...(acc.peakPssBytes !== undefined
+      ? { peakPssBytes: acc.peakPssBytes }
+      : {}),
+    ...(acc.readBytes !== undefined ? { readBytes: acc.readBytes } : {}),
+    ...(acc.writeBytes !== undefined ? { writeBytes: acc.writeBytes } : {}),
+    ...(acc.gpuSeconds !== undefined
+      ? { gpuSeconds: round(acc.gpuSeconds, 3) }
+      : {}),
+    ...(acc.peakGpuTreeMemoryBytes !== undefined
+      ? { peakGpuTreeMemoryBytes: acc.peakGpuTreeMemoryBytes }
+      : {}),
+    ...(acc.gpuEnergyJoules !== undefined
+      ? { gpuEnergyJoules: round(acc.gpuEnergyJoules, 3) }
+      : {}),
+    ...(acc.cpuEnergyMicrojoules !== undefined
+      ? { cpuEnergyJoules: round(acc.cpuEnergyMicrojoules / 1e6, 6) }
+      : {})
+  };
+}
+
+/**
+ * Resource figures of every execution that has samples, in the order the
+ * executions' first samples appear in the journal. Executions without
+ * samples (recorded by the frontend alone) are absent.
+ */
+export function aggregateExecutions(
+  events: readonly JournalEvent[]
+): Map<ExecutionId, IExecutionResources> {
+  const aggregator = new ResourceAggregator();
+  for (const event of events) {
+    aggregator.add(event);
+  }
   const out = new Map<ExecutionId, IExecutionResources>();
-  for (const [execution, acc] of accumulators) {
-    const start = starts.get(execution);
-    const end = ends.get(execution);
-    const wall =
-      start !== undefined && end !== undefined && end >= start
-        ? (end - start) / 1000
-        : undefined;
-    const figures: IExecutionResources = {
-      execution,
-      source: acc.source,
-      samples: acc.samples,
-      ...(wall !== undefined ? { wallSeconds: wall } : {}),
-      cpuSeconds: round(acc.cpuSeconds, 3),
-      // The kernel may report PSS only: then no RSS figure at all.
-      ...(acc.source === 'agent' || acc.peakRssBytes > 0
-        ? { peakRssBytes: acc.peakRssBytes }
-        : {}),
-      ...(acc.peakKernelMemoryBytes !== undefined
-        ? { peakKernelMemoryBytes: acc.peakKernelMemoryBytes }
-        : {}),
-      ...(acc.peakPssBytes !== undefined
-        ? { peakPssBytes: acc.peakPssBytes }
-        : {}),
-      ...(acc.readBytes !== undefined ? { readBytes: acc.readBytes } : {}),
-      ...(acc.writeBytes !== undefined ? { writeBytes: acc.writeBytes } : {}),
-      ...(acc.gpuSeconds !== undefined
-        ? { gpuSeconds: round(acc.gpuSeconds, 3) }
-        : {}),
-      ...(acc.peakGpuTreeMemoryBytes !== undefined
-        ? { peakGpuTreeMemoryBytes: acc.peakGpuTreeMemoryBytes }
-        : {}),
-      ...(acc.gpuEnergyJoules !== undefined
-        ? { gpuEnergyJoules: round(acc.gpuEnergyJoules, 3) }
-        : {}),
-      ...(acc.cpuEnergyMicrojoules !== undefined
-        ? { cpuEnergyJoules: round(acc.cpuEnergyMicrojoules / 1e6, 6) }
-        : {})
-    };
-    out.set(execution, figures);
+  for (const execution of aggregator.executions()) {
+    out.set(execution, aggregator.figures(execution)!);
   }
   return out;
 }
