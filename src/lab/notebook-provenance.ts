@@ -69,6 +69,11 @@ export class NotebookProvenance implements IDisposable {
     this._options = options;
     this._settings = options.settings;
     this._journal = options.journal;
+    this._live.received.connect((_, events) => {
+      if (events.length > 0) {
+        this._recorded.emit(events);
+      }
+    });
     this._recorder = new Recorder({
       tap: 'frontend',
       options: options.settings,
@@ -111,6 +116,21 @@ export class NotebookProvenance implements IDisposable {
 
   get state(): RecordingState {
     return this._state;
+  }
+
+  /**
+   * Every event recorded for this notebook from now on, as it happens: the
+   * page's own (frontend tap) and the agent's live stream. Together with
+   * `readJournal` (what came before), what live views are built from.
+   */
+  get recorded(): ISignal<this, readonly JournalEvent[]> {
+    return this._recorded;
+  }
+
+  /** Reads the notebook's journal as it is on disk now (after a flush). */
+  async readJournal(): Promise<ILoadedJournal> {
+    await this._journal.flush();
+    return this._journal.load();
   }
 
   /** What the kernel-side agent streams live (empty without an agent). */
@@ -526,23 +546,24 @@ export class NotebookProvenance implements IDisposable {
   private _write(event: JournalEvent): void {
     if (!this._headerWritten) {
       this._headerWritten = true;
-      this._journal.append([
-        {
-          v: JOURNAL_FORMAT_VERSION,
-          t: event.t,
-          kind: 'journal.created',
-          journal: this._journalId,
-          notebookPath: this._options.context.path,
-          recorder: {
-            name: RECORDER_NAME,
-            version: this._options.recorderVersion
-          }
+      const header: JournalEvent = {
+        v: JOURNAL_FORMAT_VERSION,
+        t: event.t,
+        kind: 'journal.created',
+        journal: this._journalId,
+        notebookPath: this._options.context.path,
+        recorder: {
+          name: RECORDER_NAME,
+          version: this._options.recorderVersion
         }
-      ]);
+      };
+      this._journal.append([header]);
+      this._recorded.emit([header]);
     }
     // Written in batches a few hundred milliseconds apart: a write per
     // execution made every trivial cell measurably slower (bench/browser).
     this._journal.append([event]);
+    this._recorded.emit([event]);
   }
 
   private _setState(): void {
@@ -566,6 +587,7 @@ export class NotebookProvenance implements IDisposable {
   private readonly _recorder: Recorder;
   private readonly _loaded = new PromiseDelegate<void>();
   private readonly _live = new LiveAgentEvents();
+  private readonly _recorded = new Signal<this, readonly JournalEvent[]>(this);
   private _usage:
     | {
         readonly kernel: Kernel.IKernelConnection;

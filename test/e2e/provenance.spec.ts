@@ -13,15 +13,15 @@ import {
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   checkProvJson,
   type IProvSummary,
   type IActivitySummary
 } from './oracles';
+import { DEMO, openDemo, uploadAndOpenDemo } from './demo';
 
 const ROOT = process.env.NBPROV_E2E_ROOT as string;
-const DEMO = resolve('demo');
 const EXPORT_MENU = 'File>Export Provenance (PROV-JSON)';
 /**
  * How much longer than without recording the page may stop answering while
@@ -51,30 +51,6 @@ function journalLines(file: string): Array<Record<string, unknown> | null> {
         return null;
       }
     });
-}
-
-/** Copies the demo notebook and its data to the server and opens it. */
-async function uploadAndOpenDemo(
-  page: IJupyterLabPageFixture,
-  tmpPath: string
-): Promise<void> {
-  for (const name of ['train.ipynb', 'measurements.csv']) {
-    await page.contents.uploadFile(join(DEMO, name), `${tmpPath}/${name}`);
-  }
-  await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
-  await page.notebook.activate('train.ipynb');
-}
-
-/** Opens the demo notebook and waits until its recorder runs. */
-async function openDemo(
-  page: IJupyterLabPageFixture,
-  tmpPath: string
-): Promise<void> {
-  await uploadAndOpenDemo(page, tmpPath);
-  await expect(page.locator('.jp-provenance-status')).toHaveText(
-    'Provenance: recording · frontend only',
-    { timeout: 30_000 }
-  );
 }
 
 /** Exports through the File menu and waits for a new file on disk. */

@@ -1,0 +1,217 @@
+import type { TopLevelSpec } from 'vega-lite';
+
+/** One execution as the chart draws it. Times are ms since the epoch. */
+export interface IBarDatum {
+  readonly id: string;
+  readonly cellId: string;
+  /** The y category: a cell (`[3] import numpy…`) or an execution. */
+  readonly y: string;
+  /** Position of `y` from the top. */
+  readonly yOrder: number;
+  readonly start: number;
+  /** For a running execution, now. */
+  readonly end: number;
+  readonly status: string;
+  /** Plain text; the chart renders text, never HTML. */
+  readonly code: string;
+  readonly count: string;
+  readonly duration: string;
+  readonly cpu: string;
+  readonly memory: string;
+  readonly gpu: string;
+  readonly energy: string;
+  /** 1 for the executions of the cell selected in the notebook. */
+  readonly highlighted: number;
+}
+
+/** One point of a resource lane. */
+export interface ILanePoint {
+  readonly t: number;
+  readonly v: number;
+  /** The series: `kernel`, or `gpu0`, `gpu1`… */
+  readonly s: string;
+}
+
+export type LaneName = 'cpu' | 'memory' | 'gpuUtil' | 'gpuMemory' | 'gpuPower';
+
+export const LANE_TITLES: Readonly<Record<LaneName, string>> = {
+  cpu: 'CPU %',
+  memory: 'Memory (bytes)',
+  gpuUtil: 'GPU %',
+  gpuMemory: 'GPU memory (bytes)',
+  gpuPower: 'GPU power (W)'
+};
+
+/** Colours and fonts, read from JupyterLab's theme variables. */
+export interface ITimelineTheme {
+  readonly background: string;
+  readonly text: string;
+  readonly muted: string;
+  readonly grid: string;
+  readonly font: string;
+  readonly accent: string;
+  readonly status: Readonly<Record<string, string>>;
+}
+
+export const STATUSES = [
+  'ok',
+  'error',
+  'interrupted',
+  'aborted',
+  'died',
+  'running'
+] as const;
+
+/** Named data sets of the spec, changed in place on live updates. */
+export const BARS = 'bars';
+export const laneData = (lane: LaneName): string => `lane_${lane}`;
+
+/**
+ * The chart: an overview strip with a brush (zoom and pan), the executions
+ * as bars, and one lane per resource series, all on the brushed time axis.
+ * Data come through named data sets so live updates are changesets, never a
+ * new chart.
+ */
+export function timelineSpec(options: {
+  readonly width: number;
+  readonly barsHeight: number;
+  readonly lanes: readonly LaneName[];
+  readonly theme: ITimelineTheme;
+}): TopLevelSpec {
+  const { theme } = options;
+  const x = (field: string) => ({
+    field,
+    type: 'temporal' as const,
+    title: null,
+    scale: { domain: { param: 'brush' } }
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: theme.background,
+    // Concatenated views cannot "fit": the view sets each part's width;
+    // `resize` re-measures the axes as data arrive after the first draw.
+    autosize: { type: 'pad', resize: true },
+    padding: { left: 8, right: 8, top: 4, bottom: 4 },
+    config: {
+      font: theme.font,
+      view: { stroke: theme.grid },
+      axis: {
+        labelColor: theme.text,
+        titleColor: theme.text,
+        domainColor: theme.grid,
+        gridColor: theme.grid,
+        tickColor: theme.grid,
+        labelLimit: 220
+      },
+      legend: { labelColor: theme.text, titleColor: theme.text }
+    },
+    vconcat: [
+      {
+        width: options.width,
+        height: 24,
+        data: { name: BARS },
+        mark: { type: 'tick', orient: 'vertical', color: theme.muted },
+        params: [
+          {
+            name: 'brush',
+            select: { type: 'interval', encodings: ['x'] }
+          }
+        ],
+        encoding: {
+          x: { field: 'start', type: 'temporal', title: null }
+        }
+      },
+      {
+        // One x scale for the bars and every lane: the brushed range, or
+        // all of them together.
+        resolve: { scale: { x: 'shared', color: 'independent' } },
+        vconcat: [
+          {
+            width: options.width,
+            height: options.barsHeight,
+            data: { name: BARS },
+            mark: { type: 'bar', cornerRadius: 2, minBandSize: 2 },
+            params: [
+              {
+                name: 'picked',
+                select: { type: 'point', fields: ['id'], on: 'click' }
+              }
+            ],
+            encoding: {
+              x: x('start'),
+              x2: { field: 'end' },
+              y: {
+                field: 'y',
+                type: 'nominal',
+                title: null,
+                sort: { field: 'yOrder', order: 'ascending' }
+              },
+              color: {
+                field: 'status',
+                type: 'nominal',
+                title: 'status',
+                scale: {
+                  domain: [...STATUSES],
+                  range: STATUSES.map(s => theme.status[s] ?? theme.muted)
+                }
+              },
+              stroke: {
+                condition: {
+                  test: 'datum.highlighted === 1',
+                  value: theme.accent
+                },
+                value: null
+              },
+              strokeWidth: {
+                condition: { test: 'datum.highlighted === 1', value: 2 },
+                value: 0
+              },
+              tooltip: [
+                { field: 'count', title: 'execution' },
+                { field: 'code', title: 'code' },
+                {
+                  field: 'start',
+                  type: 'temporal',
+                  title: 'start',
+                  format: '%H:%M:%S'
+                },
+                { field: 'duration', title: 'duration' },
+                { field: 'cpu', title: 'CPU' },
+                { field: 'memory', title: 'peak memory' },
+                { field: 'gpu', title: 'GPU' },
+                { field: 'energy', title: 'energy' },
+                { field: 'status', title: 'status' }
+              ]
+            }
+          },
+          ...options.lanes.map(lane => ({
+            width: options.width,
+            height: 60,
+            data: { name: laneData(lane) },
+            mark: { type: 'line' as const, clip: true },
+            encoding: {
+              x: x('t'),
+              color: {
+                field: 's',
+                type: 'nominal' as const,
+                title: null,
+                legend: lane.startsWith('gpu') ? {} : null,
+                scale: { scheme: 'tableau10' }
+              },
+              y: {
+                field: 'v',
+                type: 'quantitative' as const,
+                title: LANE_TITLES[lane],
+                axis: {
+                  tickCount: 3,
+                  format:
+                    lane === 'memory' || lane === 'gpuMemory' ? '~s' : '~r'
+                }
+              }
+            }
+          }))
+        ]
+      }
+    ]
+  };
+}

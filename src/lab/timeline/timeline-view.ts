@@ -1,0 +1,370 @@
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { IThemeManager } from '@jupyterlab/apputils';
+import type { Message } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+import type { View } from 'vega';
+import type { JournalEvent } from '../../core/journal/index.js';
+import type { NotebookProvenance } from '../notebook-provenance.js';
+import {
+  BARS,
+  laneData,
+  timelineSpec,
+  type IBarDatum,
+  type ILanePoint,
+  type ITimelineTheme,
+  type LaneName
+} from './spec.js';
+import { TimelineFeed } from './timeline-feed.js';
+
+/** What the view draws from: the timeline model, adapted (timeline-data.ts). */
+export interface ITimelineSource {
+  append(events: readonly JournalEvent[]): void;
+  readonly isEmpty: boolean;
+  /** Whether an execution is still running (its bar grows). */
+  readonly hasRunning: boolean;
+  bars(options: {
+    order: 'cell' | 'execution';
+    now: number;
+    highlightCell?: string;
+  }): IBarDatum[];
+  lanes(): LaneName[];
+  /** How many rows the y axis has in that order. */
+  rowCount(order: 'cell' | 'execution'): number;
+  /** A lane downsampled to `columns` over `[t0, t1]` (all time when absent). */
+  lane(
+    name: LaneName,
+    columns: number,
+    domain?: readonly [number, number]
+  ): ILanePoint[];
+}
+
+export interface ITimelineViewOptions {
+  readonly notebook: NotebookPanel;
+  readonly provenance: NotebookProvenance;
+  readonly source: ITimelineSource;
+  readonly themeManager: IThemeManager | null;
+}
+
+/** Live updates are applied at most this often. */
+const REDRAW_MS = 1000;
+
+/**
+ * The timeline of one notebook: executions as bars and resource lanes on one
+ * time axis (vega-lite), live. New events go to the model as they arrive;
+ * the chart takes them at most once a second as changesets on its named data
+ * sets, so it never re-embeds for an update (only for a new theme or lane).
+ */
+export class TimelineView extends Widget {
+  constructor(options: ITimelineViewOptions) {
+    super();
+    this._options = options;
+    this.addClass('jp-provenance-timeline');
+    this.node.tabIndex = 0;
+    this.node.setAttribute('role', 'figure');
+    this.node.setAttribute(
+      'aria-label',
+      `Provenance timeline of ${options.notebook.context.path}`
+    );
+    this._chart = document.createElement('div');
+    this._chart.className = 'jp-provenance-timeline-chart';
+    this._empty = document.createElement('div');
+    this._empty.className = 'jp-provenance-timeline-empty';
+    this._empty.textContent = 'Run a cell to start the timeline';
+    this._live = document.createElement('div');
+    this._live.className = 'jp-provenance-timeline-announce';
+    this._live.setAttribute('aria-live', 'polite');
+    this.node.append(this._empty, this._chart, this._live);
+    this._feed = new TimelineFeed(options.provenance);
+    this.node.addEventListener('keydown', this._onKey);
+  }
+
+  /** y axis: cells in notebook order, or executions in the order they ran. */
+  get order(): 'cell' | 'execution' {
+    return this._order;
+  }
+
+  set order(order: 'cell' | 'execution') {
+    this._order = order;
+    this._dirty = true;
+    void this._redraw();
+  }
+
+  /** Settles when the journal is read and the first chart drawn. */
+  get ready(): Promise<void> {
+    return this._ready;
+  }
+
+  /** The rendered chart as PNG or SVG (a data URL or the SVG text). */
+  async picture(format: 'png' | 'svg'): Promise<string> {
+    const view = await this._viewReady();
+    return format === 'png' ? view.toImageURL('png', 2) : view.toSVG();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    clearInterval(this._timer);
+    this._feed.dispose();
+    this._view?.finalize();
+    this._options.themeManager?.themeChanged.disconnect(this._onTheme, this);
+    this._options.notebook.content.activeCellChanged.disconnect(
+      this._onActiveCell,
+      this
+    );
+    super.dispose();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    if (this._started) {
+      return;
+    }
+    this._started = true;
+    this._ready = this._start();
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    // Lumino layouts resize widgets without a window resize event: the
+    // chart is told its new width here.
+    const width = msg.width >= 0 ? msg.width : this.node.clientWidth;
+    if (this._view && width > 0) {
+      this._width = width;
+      this._view.width(this._chartWidth()).runAsync();
+      this._dirty = true;
+    }
+  }
+
+  private async _start(): Promise<void> {
+    const events = await this._feed.start();
+    this._options.source.append(events);
+    this._feed.appended.connect((_, more) => {
+      this._options.source.append(more);
+      this._dirty = true;
+    });
+    this._options.themeManager?.themeChanged.connect(this._onTheme, this);
+    this._options.notebook.content.activeCellChanged.connect(
+      this._onActiveCell,
+      this
+    );
+    this._onActiveCell();
+    await this._embed();
+    this._timer = setInterval(() => {
+      if (this._dirty || this._options.source.hasRunning) {
+        void this._redraw();
+      }
+    }, REDRAW_MS);
+  }
+
+  private _chartWidth(): number {
+    // Room for the y labels and the lane titles.
+    return Math.max(200, (this._width || this.node.clientWidth) - 300);
+  }
+
+  private async _embed(): Promise<void> {
+    const source = this._options.source;
+    this._updateEmpty();
+    const { default: embed } = await import('vega-embed');
+    this._lanes = source.lanes();
+    const spec = timelineSpec({
+      width: this._chartWidth(),
+      // 18 px a row, within bounds (a new row count takes effect on the
+      // next embed: the chart is not re-embedded for a live update).
+      barsHeight: Math.min(
+        500,
+        Math.max(100, 18 * source.rowCount(this._order))
+      ),
+      lanes: this._lanes,
+      theme: readTheme(this.node)
+    });
+    this._view?.finalize();
+    const result = await embed(this._chart, spec, {
+      actions: false,
+      renderer: 'canvas',
+      // vega-tooltip escapes every value: cell code is untrusted text.
+      tooltip: { theme: 'custom' }
+    });
+    this._view = result.view;
+    this._view.addEventListener('click', (_event, item) => {
+      const datum = (item as { datum?: Partial<IBarDatum> } | null | undefined)
+        ?.datum;
+      if (datum?.id !== undefined && datum.cellId !== undefined) {
+        this._select(datum.id, datum.cellId);
+      }
+    });
+    this._view.addSignalListener('brush', () => {
+      this._dirty = true;
+      void this._redraw();
+    });
+    this._dirty = true;
+    await this._redraw();
+  }
+
+  private async _redraw(): Promise<void> {
+    const view = this._view;
+    if (!view || this._drawing) {
+      return;
+    }
+    this._drawing = true;
+    try {
+      const source = this._options.source;
+      this._updateEmpty();
+      const lanes = source.lanes();
+      if (lanes.join() !== this._lanes.join()) {
+        // A GPU lane appeared: a new chart, once.
+        this._drawing = false;
+        await this._embed();
+        return;
+      }
+      this._dirty = false;
+      const { changeset, truthy } = await import('vega');
+      this._bars = source.bars({
+        order: this._order,
+        now: Date.now(),
+        highlightCell: this._highlightCell
+      });
+      view.change(BARS, changeset().remove(truthy).insert(this._bars));
+      const domain = brushDomain(view.signal('brush'));
+      const columns = Math.max(50, Math.round(this._chartWidth()));
+      for (const lane of lanes) {
+        view.change(
+          laneData(lane),
+          changeset()
+            .remove(truthy)
+            .insert(source.lane(lane, columns, domain))
+        );
+      }
+      await view.runAsync();
+      this.node.dataset.bars = String(this._bars.length);
+    } finally {
+      this._drawing = false;
+    }
+  }
+
+  private _updateEmpty(): void {
+    const empty = this._options.source.isEmpty;
+    this._empty.hidden = !empty;
+    this._chart.hidden = empty;
+  }
+
+  private _onTheme(): void {
+    void this._embed();
+  }
+
+  /** Selecting a cell in the notebook highlights its executions. */
+  private _onActiveCell(): void {
+    const cell = this._options.notebook.content.activeCell;
+    const id = cell?.model.id;
+    if (id !== this._highlightCell) {
+      this._highlightCell = id;
+      this._dirty = true;
+    }
+  }
+
+  /** A bar chosen (click or keys): its cell becomes the notebook's active cell. */
+  private _select(executionId: string, cellId: string): void {
+    this._selected = executionId;
+    const notebook = this._options.notebook.content;
+    const cells = notebook.model?.cells;
+    if (cells) {
+      for (let i = 0; i < cells.length; i++) {
+        if (cells.get(i).id === cellId) {
+          notebook.activeCellIndex = i;
+          void notebook.scrollToItem(i);
+          break;
+        }
+      }
+    }
+    const bar = this._bars.find(b => b.id === executionId);
+    if (bar) {
+      this._live.textContent = `Execution ${bar.count}: ${bar.status}, ${bar.duration}. ${bar.code}`;
+    }
+  }
+
+  /** Left/right arrows move between executions in the order they ran. */
+  private readonly _onKey = (event: KeyboardEvent): void => {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') {
+      return;
+    }
+    const byTime = [...this._bars].sort((a, b) => a.start - b.start);
+    if (byTime.length === 0) {
+      return;
+    }
+    event.preventDefault();
+    const at = byTime.findIndex(b => b.id === this._selected);
+    const next =
+      at < 0
+        ? event.key === 'ArrowRight'
+          ? 0
+          : byTime.length - 1
+        : Math.min(
+            byTime.length - 1,
+            Math.max(0, at + (event.key === 'ArrowRight' ? 1 : -1))
+          );
+    this._select(byTime[next].id, byTime[next].cellId);
+  };
+
+  private async _viewReady(): Promise<View> {
+    await this._ready;
+    if (!this._view) {
+      throw new Error('The timeline has nothing drawn yet.');
+    }
+    return this._view;
+  }
+
+  private readonly _options: ITimelineViewOptions;
+  private readonly _chart: HTMLDivElement;
+  private readonly _empty: HTMLDivElement;
+  private readonly _live: HTMLDivElement;
+  private readonly _feed: TimelineFeed;
+  private _view: View | undefined;
+  private _lanes: LaneName[] = [];
+  private _bars: IBarDatum[] = [];
+  private _order: 'cell' | 'execution' = 'cell';
+  private _highlightCell: string | undefined;
+  private _selected: string | undefined;
+  private _dirty = false;
+  private _drawing = false;
+  private _started = false;
+  private _width = 0;
+  private _timer: ReturnType<typeof setInterval> | undefined;
+  private _ready: Promise<void> = Promise.resolve();
+}
+
+/** The brushed time range, when the overview strip has a brush. */
+function brushDomain(value: unknown): readonly [number, number] | undefined {
+  const range = (value as { start?: unknown } | null | undefined)?.start;
+  if (
+    Array.isArray(range) &&
+    range.length === 2 &&
+    range.every(v => typeof v === 'number' || v instanceof Date)
+  ) {
+    const [a, b] = range.map(Number);
+    return a < b ? [a, b] : undefined;
+  }
+  return undefined;
+}
+
+/** The chart's colours from JupyterLab's theme variables, now. */
+export function readTheme(node: HTMLElement): ITimelineTheme {
+  const style = getComputedStyle(node);
+  const v = (name: string, fallback: string): string =>
+    style.getPropertyValue(name).trim() || fallback;
+  return {
+    background: v('--jp-layout-color0', 'white'),
+    text: v('--jp-ui-font-color1', '#333'),
+    muted: v('--jp-ui-font-color3', '#999'),
+    grid: v('--jp-border-color2', '#ddd'),
+    font: v('--jp-ui-font-family', 'sans-serif'),
+    accent: v('--jp-brand-color1', '#1976d2'),
+    status: {
+      ok: v('--jp-success-color1', '#388e3c'),
+      error: v('--jp-error-color1', '#d32f2f'),
+      interrupted: v('--jp-warn-color1', '#f57c00'),
+      aborted: v('--jp-ui-font-color3', '#999'),
+      died: v('--jp-error-color0', '#b71c1c'),
+      running: v('--jp-brand-color1', '#1976d2')
+    }
+  };
+}
