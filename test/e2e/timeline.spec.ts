@@ -7,6 +7,7 @@ import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO, openDemo } from './demo';
+import { notebookWithCells, syntheticJournal } from './synthetic-journal';
 
 const ROOT = process.env.NBPROV_E2E_ROOT as string;
 
@@ -104,4 +105,142 @@ test('one bar per execution, live, and the keyboard selects their cells', async 
   await expect.poll(() => existsSync(png), { timeout: 15_000 }).toBe(true);
   // The PNG signature: a real image, not text saved under that name.
   expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
+});
+
+/** Uploads a notebook and its journal, opens both and the timeline. */
+async function openRecorded(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string,
+  cells: string[],
+  journal: string
+): Promise<void> {
+  await page.contents.uploadContent(
+    notebookWithCells(cells),
+    'text',
+    `${tmpPath}/${name}.ipynb`
+  );
+  await page.contents.uploadContent(
+    journal,
+    'text',
+    `${tmpPath}/${name}.provenance.jsonl`
+  );
+  await page.notebook.openByPath(`${tmpPath}/${name}.ipynb`);
+  await page.notebook.activate(`${name}.ipynb`);
+  await openTimeline(page);
+}
+
+test('cell code is shown as text, never run as markup', async ({
+  page,
+  tmpPath
+}) => {
+  const dialogs: string[] = [];
+  page.on('dialog', dialog => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  const hostile = [
+    '<img src=x onerror=alert(1)>',
+    'x = "</script><script>alert(2)</script>"'
+  ];
+  const { text } = syntheticJournal({
+    notebookPath: `${tmpPath}/hostile.ipynb`,
+    cells: hostile,
+    executions: 2,
+    samples: 4
+  });
+  await openRecorded(page, tmpPath, 'hostile', hostile, text);
+  const timeline = page.locator('.jp-provenance-timeline');
+  await expect(timeline).toHaveAttribute('data-bars', '2', { timeout: 15_000 });
+  // Walk to each execution: the announcement is the code, literally.
+  await timeline.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(
+    timeline.locator('.jp-provenance-timeline-announce')
+  ).toContainText(hostile[0]);
+  await page.keyboard.press('ArrowRight');
+  await expect(
+    timeline.locator('.jp-provenance-timeline-announce')
+  ).toContainText('</script><script>alert(2)</script>');
+  // Nothing became an element, nothing ran.
+  expect(await timeline.locator('img, script').count()).toBe(0);
+  // The SVG picture has the labels as escaped text.
+  await page.evaluate(() =>
+    window.jupyterapp.commands.execute('provenance:save-timeline-picture', {
+      format: 'svg'
+    })
+  );
+  const file = join(ROOT, tmpPath, 'hostile.timeline.svg');
+  await expect.poll(() => existsSync(file), { timeout: 15_000 }).toBe(true);
+  const picture = readFileSync(file, 'utf8');
+  expect(picture).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  expect(picture).not.toContain('<img');
+  expect(dialogs).toEqual([]);
+});
+
+test('5,000 executions and 200,000 samples load and stay interactive', async ({
+  page,
+  tmpPath
+}) => {
+  test.setTimeout(120_000);
+  const cells = Array.from({ length: 20 }, (_, i) => `step_${i}()`);
+  const { text } = syntheticJournal({
+    notebookPath: `${tmpPath}/big.ipynb`,
+    cells,
+    executions: 5000,
+    samples: 200_000
+  });
+  const started = Date.now();
+  await openRecorded(page, tmpPath, 'big', cells, text);
+  const timeline = page.locator('.jp-provenance-timeline');
+  await expect(timeline).toHaveAttribute('data-bars', '5000', {
+    timeout: 60_000
+  });
+  console.log(
+    `timeline of 5,000 executions / 200,000 samples drawn ${Date.now() - started} ms after opening the notebook`
+  );
+  // Interactive: the page answers at once and the keyboard still works.
+  const t0 = Date.now();
+  await page.evaluate(() => 1 + 1);
+  expect(Date.now() - t0).toBeLessThan(1_000);
+  await timeline.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(
+    timeline.locator('.jp-provenance-timeline-announce')
+  ).toContainText('Execution [5000]');
+  // Downsampled: the lanes hold a few points per pixel column, not 200,000.
+  const drawn = Number(await timeline.getAttribute('data-lane-points'));
+  expect(drawn).toBeGreaterThan(0);
+  expect(drawn).toBeLessThan(10_000);
+});
+
+test('the chart follows a theme change while open', async ({
+  page,
+  tmpPath
+}) => {
+  const cells = ['a = 1', 'b = a + 1'];
+  const { text } = syntheticJournal({
+    notebookPath: `${tmpPath}/themed.ipynb`,
+    cells,
+    executions: 2,
+    samples: 10
+  });
+  await openRecorded(page, tmpPath, 'themed', cells, text);
+  const timeline = page.locator('.jp-provenance-timeline');
+  await expect(timeline).toHaveAttribute('data-bars', '2', { timeout: 15_000 });
+  const background = () => timeline.getAttribute('data-background');
+  const light = await background();
+  await page.evaluate(() =>
+    window.jupyterapp.commands.execute('apputils:change-theme', {
+      theme: 'JupyterLab Dark'
+    })
+  );
+  await expect.poll(background, { timeout: 20_000 }).not.toBe(light);
+  const dark = await page.evaluate(() =>
+    getComputedStyle(document.body)
+      .getPropertyValue('--jp-layout-color0')
+      .trim()
+  );
+  expect(await background()).toBe(dark);
+  await expect(timeline).toHaveAttribute('data-bars', '2');
 });

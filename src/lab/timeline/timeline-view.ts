@@ -167,6 +167,9 @@ export class TimelineView extends Widget {
     this._updateEmpty();
     const { default: embed } = await import('vega-embed');
     this._lanes = source.lanes();
+    const theme = readTheme(this.node);
+    // For tests and styling: what the chart was last drawn with.
+    this.node.dataset.background = theme.background;
     const spec = timelineSpec({
       width: this._chartWidth(),
       // 18 px a row, within bounds (a new row count takes effect on the
@@ -176,7 +179,7 @@ export class TimelineView extends Widget {
         Math.max(100, 18 * source.rowCount(this._order))
       ),
       lanes: this._lanes,
-      theme: readTheme(this.node)
+      theme
     });
     this._view?.finalize();
     const result = await embed(this._chart, spec, {
@@ -227,16 +230,15 @@ export class TimelineView extends Widget {
       view.change(BARS, changeset().remove(truthy).insert(this._bars));
       const domain = brushDomain(view.signal('brush'));
       const columns = Math.max(50, Math.round(this._chartWidth()));
+      let points = 0;
       for (const lane of lanes) {
-        view.change(
-          laneData(lane),
-          changeset()
-            .remove(truthy)
-            .insert(source.lane(lane, columns, domain))
-        );
+        const drawn = source.lane(lane, columns, domain);
+        points += drawn.length;
+        view.change(laneData(lane), changeset().remove(truthy).insert(drawn));
       }
       await view.runAsync();
       this.node.dataset.bars = String(this._bars.length);
+      this.node.dataset.lanePoints = String(points);
     } finally {
       this._drawing = false;
     }
