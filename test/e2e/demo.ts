@@ -27,3 +27,23 @@ export async function openDemo(
     { timeout: 30_000 }
   );
 }
+
+/** A notebook of code cells (ids `cell-0`, …) saved with a kernel. */
+export function notebookOf(
+  sources: string[],
+  kernelspec: { name: string; display_name: string }
+): Record<string, unknown> {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { ...kernelspec, language: 'python' } },
+    cells: sources.map((source, i) => ({
+      cell_type: 'code',
+      id: `cell-${i}`,
+      metadata: {},
+      source,
+      outputs: [],
+      execution_count: null
+    }))
+  };
+}

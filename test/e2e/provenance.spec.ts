@@ -19,7 +19,7 @@ import {
   type IProvSummary,
   type IActivitySummary
 } from './oracles';
-import { DEMO, openDemo, uploadAndOpenDemo } from './demo';
+import { DEMO, notebookOf, openDemo, uploadAndOpenDemo } from './demo';
 
 const ROOT = process.env.NBPROV_E2E_ROOT as string;
 const EXPORT_MENU = 'File>Export Provenance (PROV-JSON)';
@@ -808,24 +808,4 @@ function wrappedNotebook(sources: string[]): Record<string, unknown> {
     name: 'python3-provenance',
     display_name: 'Python 3 (ipykernel) (provenance)'
   });
-}
-
-/** A notebook of code cells (ids `cell-0`, …) saved with a kernel. */
-function notebookOf(
-  sources: string[],
-  kernelspec: { name: string; display_name: string }
-): Record<string, unknown> {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { ...kernelspec, language: 'python' } },
-    cells: sources.map((source, i) => ({
-      cell_type: 'code',
-      id: `cell-${i}`,
-      metadata: {},
-      source,
-      outputs: [],
-      execution_count: null
-    }))
-  };
 }

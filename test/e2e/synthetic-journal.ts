@@ -4,6 +4,7 @@
  * the journal format (schema/journal/event-v1.schema.json).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { notebookOf } from './demo';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -110,23 +111,7 @@ export function syntheticJournal(options: {
 
 /** A notebook whose cells have the ids the synthetic journal uses. */
 export function notebookWithCells(cells: string[]): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      }
-    },
-    cells: cells.map((source, i) => ({
-      cell_type: 'code',
-      id: `cell-${i}`,
-      metadata: {},
-      source,
-      outputs: [],
-      execution_count: null
-    }))
-  });
+  return JSON.stringify(
+    notebookOf(cells, { name: 'python3', display_name: 'Python 3' })
+  );
 }
