@@ -244,3 +244,29 @@ test('the chart follows a theme change while open', async ({
   expect(await background()).toBe(dark);
   await expect(timeline).toHaveAttribute('data-bars', '2');
 });
+
+test('the timeline is restored with the layout after a reload', async ({
+  page,
+  tmpPath
+}) => {
+  await openDemo(page, tmpPath);
+  await openTimeline(page);
+  await expect(page.locator('.jp-provenance-timeline')).toHaveCount(1);
+  // JupyterLab saves the layout shortly after it changes.
+  await page.waitForTimeout(3_000);
+  // Not galata's goto, which waits for a Launcher: JupyterLab restores the
+  // notebook and its timeline instead.
+  const url = page.url();
+  await page.evaluate(to => window.location.assign(to), url);
+  await page.waitForFunction(() =>
+    typeof window.jupyterapp === 'object'
+      ? window.jupyterapp.started.then(() => true)
+      : false
+  );
+  await expect(page.locator('.jp-provenance-timeline')).toHaveCount(1, {
+    timeout: 30_000
+  });
+  await expect(
+    page.getByRole('tab', { name: /Timeline: train\.ipynb/ })
+  ).toBeVisible();
+});

@@ -64,7 +64,8 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(existing.id);
         return;
       }
-      await panel.context.ready;
+      // Not awaiting the notebook's context: while the layout is restored it
+      // is not ready until the restore ends, which waits for this command.
       const provenance = registry.get(panel);
       if (!provenance) {
         Notification.warning(
