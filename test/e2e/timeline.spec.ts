@@ -86,6 +86,13 @@ test('one bar per execution, live, and the keyboard selects their cells', async 
   await expect(
     timeline.locator('.jp-provenance-timeline-announce')
   ).toContainText('Execution [2]: ok');
+  // Its details: the code as it ran, its resources and outputs.
+  const details = timeline.locator('.jp-provenance-timeline-details');
+  await expect(details.locator('h3')).toContainText('Execution [2] · ok');
+  await expect(details.locator('.jp-provenance-timeline-source')).toContainText(
+    'np.loadtxt'
+  );
+  await expect(details.locator('dt').first()).toHaveText('CPU');
 
   // A picture of it, beside the notebook.
   await page.evaluate(() =>
@@ -162,6 +169,9 @@ test('cell code is shown as text, never run as markup', async ({
   await expect(
     timeline.locator('.jp-provenance-timeline-announce')
   ).toContainText('</script><script>alert(2)</script>');
+  await expect(timeline.locator('.jp-provenance-timeline-source')).toHaveText(
+    hostile[1]
+  );
   // Nothing became an element, nothing ran.
   expect(await timeline.locator('img, script').count()).toBe(0);
   // The SVG picture has the labels as escaped text.

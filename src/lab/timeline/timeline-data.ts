@@ -3,10 +3,13 @@ import {
   TimelineModel,
   type ITimelineBar
 } from '../../core/timeline/index.js';
-import type { JournalEvent } from '../../core/journal/index.js';
+import type {
+  IExecutionOutputEvent,
+  JournalEvent
+} from '../../core/journal/index.js';
 import { formatBytes } from '../../core/format.js';
 import type { IBarDatum, ILanePoint, LaneName } from './spec.js';
-import type { ITimelineSource } from './timeline-view.js';
+import type { IExecutionDetails, ITimelineSource } from './timeline-view.js';
 
 /** y labels are cut here: the axis has a fixed width. */
 const LABEL_CHARS = 32;
@@ -18,6 +21,48 @@ const LABEL_CHARS = 32;
 export class TimelineData implements ITimelineSource {
   append(events: readonly JournalEvent[]): void {
     this._model.append(events);
+    for (const event of events) {
+      if (event.kind === 'execution.requested') {
+        this._sources.set(event.execution, event.source);
+      } else if (event.kind === 'execution.output') {
+        let outputs = this._outputs.get(event.execution);
+        if (!outputs) {
+          outputs = [];
+          this._outputs.set(event.execution, outputs);
+        }
+        outputs.push(event);
+      }
+    }
+  }
+
+  details(execution: string): IExecutionDetails | undefined {
+    const bar = this._model.bars.find(b => b.execution === execution);
+    if (!bar) {
+      return undefined;
+    }
+    const texts = resourceTexts(bar);
+    return {
+      title:
+        `Execution ${bar.executionCount !== undefined ? `[${bar.executionCount}]` : '[ ]'}` +
+        ` · ${bar.status} · ${new Date(bar.start).toLocaleString()} · ` +
+        seconds(((bar.end ?? Date.now()) - bar.start) / 1000),
+      source: this._sources.get(execution),
+      cellId: bar.cellId,
+      outputs: (this._outputs.get(execution) ?? [])
+        .slice()
+        .sort((a, b) => a.index - b.index)
+        .map(
+          o =>
+            `${o.outputType}${o.streamName ? ` (${o.streamName})` : ''} · ` +
+            `${formatBytes(o.byteSize)} · ${o.mimeTypes.join(', ')} · sha256 ${o.sha256.slice(0, 12)}…`
+        ),
+      resources: [
+        ['CPU', texts.cpu],
+        ['Peak memory', texts.memory],
+        ['GPU', texts.gpu],
+        ['Energy', texts.energy]
+      ]
+    };
   }
 
   get isEmpty(): boolean {
@@ -105,6 +150,9 @@ export class TimelineData implements ITimelineSource {
   }
 
   private readonly _model = new TimelineModel();
+  /** What the details view shows beyond the model: code and outputs. */
+  private readonly _sources = new Map<string, string | undefined>();
+  private readonly _outputs = new Map<string, IExecutionOutputEvent[]>();
 }
 
 function cut(text: string): string {

@@ -16,6 +16,18 @@ import {
 } from './spec.js';
 import { TimelineFeed } from './timeline-feed.js';
 
+/** What the details of a selected execution show (all plain text). */
+export interface IExecutionDetails {
+  readonly title: string;
+  /** The code that ran, as it ran (absent when code was not recorded). */
+  readonly source?: string;
+  readonly cellId?: string;
+  /** One line per output: type, size, MIME types, hash. */
+  readonly outputs: readonly string[];
+  /** Label and value pairs. */
+  readonly resources: readonly (readonly [string, string])[];
+}
+
 /** What the view draws from: the timeline model, adapted (timeline-data.ts). */
 export interface ITimelineSource {
   append(events: readonly JournalEvent[]): void;
@@ -28,6 +40,7 @@ export interface ITimelineSource {
     highlightCell?: string;
   }): IBarDatum[];
   lanes(): LaneName[];
+  details(execution: string): IExecutionDetails | undefined;
   /** How many rows the y axis has in that order. */
   rowCount(order: 'cell' | 'execution'): number;
   /** A lane downsampled to `columns` over `[t0, t1]` (all time when absent). */
@@ -73,7 +86,11 @@ export class TimelineView extends Widget {
     this._live = document.createElement('div');
     this._live.className = 'jp-provenance-timeline-announce';
     this._live.setAttribute('aria-live', 'polite');
-    this.node.append(this._empty, this._chart, this._live);
+    this._details = document.createElement('section');
+    this._details.className = 'jp-provenance-timeline-details';
+    this._details.setAttribute('aria-label', 'Selected execution');
+    this._details.hidden = true;
+    this.node.append(this._empty, this._chart, this._details, this._live);
     this._feed = new TimelineFeed(options.provenance);
     this.node.addEventListener('keydown', this._onKey);
   }
@@ -278,9 +295,67 @@ export class TimelineView extends Widget {
         }
       }
     }
+    this._showDetails(executionId);
     const bar = this._bars.find(b => b.id === executionId);
     if (bar) {
       this._live.textContent = `Execution ${bar.count}: ${bar.status}, ${bar.duration}. ${bar.code}`;
+    }
+  }
+
+  /**
+   * The selected execution in words: the code as it ran, its outputs with
+   * sizes, its resources. Built with text nodes only (cell code and output
+   * names are untrusted).
+   */
+  private _showDetails(executionId: string): void {
+    const details = this._options.source.details(executionId);
+    const node = this._details;
+    node.replaceChildren();
+    node.hidden = details === undefined;
+    if (!details) {
+      return;
+    }
+    const element = <K extends keyof HTMLElementTagNameMap>(
+      tag: K,
+      text?: string,
+      className?: string
+    ): HTMLElementTagNameMap[K] => {
+      const child = document.createElement(tag);
+      if (text !== undefined) {
+        child.textContent = text;
+      }
+      if (className) {
+        child.className = className;
+      }
+      return child;
+    };
+    node.append(element('h3', details.title));
+    node.append(
+      element(
+        'pre',
+        details.source ?? '(code not recorded)',
+        'jp-provenance-timeline-source'
+      )
+    );
+    const resources = element('dl');
+    for (const [label, value] of details.resources) {
+      resources.append(element('dt', label), element('dd', value));
+    }
+    node.append(resources);
+    node.append(
+      element(
+        'h4',
+        details.outputs.length === 0
+          ? 'No outputs'
+          : `Outputs (${details.outputs.length})`
+      )
+    );
+    if (details.outputs.length > 0) {
+      const list = element('ul');
+      for (const line of details.outputs) {
+        list.append(element('li', line));
+      }
+      node.append(list);
     }
   }
 
@@ -319,6 +394,7 @@ export class TimelineView extends Widget {
   private readonly _chart: HTMLDivElement;
   private readonly _empty: HTMLDivElement;
   private readonly _live: HTMLDivElement;
+  private readonly _details: HTMLElement;
   private readonly _feed: TimelineFeed;
   private _view: View | undefined;
   private _lanes: LaneName[] = [];
