@@ -15,6 +15,8 @@ export function syntheticJournal(options: {
   samples: number;
   /** Code of execution i (default: the cell's source). */
   code?: (i: number) => string;
+  /** Idle time inserted before execution `before` (an overnight break). */
+  gap?: { before: number; ms: number };
 }): { text: string; cellIds: string[] } {
   const start = Date.UTC(2026, 10, 24, 8);
   const session = randomUUID();
@@ -45,6 +47,8 @@ export function syntheticJournal(options: {
     cellOrder: cellIds
   });
   // Executions 2 s apart, each 1 s long; samples spread evenly over them.
+  const gapAt = (i: number) =>
+    options.gap !== undefined && i >= options.gap.before ? options.gap.ms : 0;
   const span = options.executions * 2000;
   const sampleEvery = span / Math.max(1, options.samples);
   let nextSample = 0;
@@ -69,7 +73,7 @@ export function syntheticJournal(options: {
     const cell = i % options.cells.length;
     const id = `exec-${i}`;
     const code = options.code?.(i) ?? options.cells[cell];
-    const at = i * 2000 + 10;
+    const at = i * 2000 + 10 + gapAt(i);
     lines.push({
       v: 1,
       t: t(at),
@@ -87,6 +91,7 @@ export function syntheticJournal(options: {
       execution: id,
       executionCount: i + 1
     });
+    nextSample = Math.max(nextSample, gapAt(i) + i * 2000);
     while (nextSample < at + 2000 && sampled < options.samples) {
       sample(
         nextSample,

@@ -280,3 +280,42 @@ test('the timeline is restored with the layout after a reload', async ({
     page.getByRole('tab', { name: /Timeline: train\.ipynb/ })
   ).toBeVisible();
 });
+
+test('compressing idle time cuts an overnight gap and keeps wall-clock labels', async ({
+  page,
+  tmpPath
+}) => {
+  const cells = ['load()', 'train()', 'evaluate()'];
+  // Three executions at 08:00, a 3-hour break, three more at 11:00 (UTC).
+  const { text } = syntheticJournal({
+    notebookPath: `${tmpPath}/overnight.ipynb`,
+    cells,
+    executions: 6,
+    samples: 60,
+    gap: { before: 3, ms: 3 * 3600_000 }
+  });
+  await openRecorded(page, tmpPath, 'overnight', cells, text);
+  const timeline = page.locator('.jp-provenance-timeline');
+  await expect(timeline).toHaveAttribute('data-bars', '6', { timeout: 15_000 });
+  await expect(timeline).toHaveAttribute('data-cuts', '0');
+  await page.locator('.jp-provenance-timeline-idle').click();
+  await expect(timeline).toHaveAttribute('data-cuts', '1', { timeout: 5_000 });
+  await expect(timeline).toHaveAttribute('data-bars', '6');
+  // The axis still reads wall-clock time on both sides of the cut.
+  await page.evaluate(() =>
+    window.jupyterapp.commands.execute('provenance:save-timeline-picture', {
+      format: 'svg'
+    })
+  );
+  const file = join(ROOT, tmpPath, 'overnight.timeline.svg');
+  await expect.poll(() => existsSync(file), { timeout: 15_000 }).toBe(true);
+  const svg = readFileSync(file, 'utf8');
+  // The compressed axis spans about 70 s; its labels read times from the
+  // whole morning, so they were mapped back to the wall clock.
+  const first = await page.evaluate(() =>
+    new Date(Date.UTC(2026, 10, 24, 8)).getHours()
+  );
+  const hours = [...svg.matchAll(/>(\d\d):\d\d:\d\d</g)].map(m => Number(m[1]));
+  expect(hours).toContain(first);
+  expect(Math.max(...hours)).toBeGreaterThanOrEqual(first + 2);
+});

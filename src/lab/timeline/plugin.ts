@@ -77,7 +77,10 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
       const view = new TimelineView({
         notebook: panel,
         provenance,
-        source: new TimelineData(),
+        // bench/browser/timeline.spec.ts compares with raw points this way.
+        source: new TimelineData(
+          localStorage.getItem('jupyterlab-provenance:timeline-raw') !== '1'
+        ),
         themeManager
       });
       const widget = new MainAreaWidget({ content: view }) as TimelineWidget;
@@ -182,6 +185,18 @@ function addToolbar(widget: TimelineWidget, view: TimelineView): void {
     }
   });
   widget.toolbar.addItem('order', order);
+  const idle = new ToolbarButton({
+    label: 'Compress idle time',
+    tooltip:
+      'Cut idle gaps longer than 10 minutes from the time axis (marked in grey)',
+    className: 'jp-provenance-timeline-idle',
+    pressed: false,
+    onClick: () => {
+      view.compressIdle = !view.compressIdle;
+      idle.pressed = view.compressIdle;
+    }
+  });
+  widget.toolbar.addItem('compressIdle', idle);
 }
 
 /** Writes the picture beside the notebook: `train.timeline.png` / `.svg`. */

@@ -11,6 +11,8 @@ export interface IBarDatum {
   readonly start: number;
   /** For a running execution, now. */
   readonly end: number;
+  /** The wall-clock start (`start` is on the axis, maybe compressed). */
+  readonly startText: string;
   readonly status: string;
   /** Plain text; the chart renders text, never HTML. */
   readonly code: string;
@@ -22,6 +24,14 @@ export interface IBarDatum {
   readonly energy: string;
   /** 1 for the executions of the cell selected in the notebook. */
   readonly highlighted: number;
+}
+
+/** An idle gap cut by "compress idle time", on the axis. */
+export interface ICutDatum {
+  readonly start: number;
+  readonly end: number;
+  /** e.g. `2 h 13 min idle`. */
+  readonly label: string;
 }
 
 /** One point of a resource lane. */
@@ -64,6 +74,15 @@ export const STATUSES = [
 
 /** Named data sets of the spec, changed in place on live updates. */
 export const BARS = 'bars';
+/** Idle gaps cut by "compress idle time": `{start, end, label}`. */
+export const CUTS = 'cuts';
+
+/**
+ * The vega expression function that turns a position on the time axis back
+ * into wall-clock time (they differ where idle time is compressed); the
+ * view registers it (timeline-view.ts), keyed per chart.
+ */
+export const REAL_TIME_FUNCTION = 'nbprovRealTime';
 export const laneData = (lane: LaneName): string => `lane_${lane}`;
 
 /**
@@ -73,17 +92,23 @@ export const laneData = (lane: LaneName): string => `lane_${lane}`;
  * new chart.
  */
 export function timelineSpec(options: {
+  /** Identifies this chart to `REAL_TIME_FUNCTION`. */
+  readonly key: string;
   readonly width: number;
   readonly barsHeight: number;
   readonly lanes: readonly LaneName[];
   readonly theme: ITimelineTheme;
 }): TopLevelSpec {
   const { theme } = options;
+  const labelExpr =
+    `timeFormat(${REAL_TIME_FUNCTION}(datum.value, '${options.key}'), ` +
+    `'%H:%M:%S')`;
   const x = (field: string) => ({
     field,
     type: 'temporal' as const,
     title: null,
-    scale: { domain: { param: 'brush' } }
+    scale: { domain: { param: 'brush' } },
+    axis: { labelExpr, labelOverlap: true }
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -118,7 +143,12 @@ export function timelineSpec(options: {
           }
         ],
         encoding: {
-          x: { field: 'start', type: 'temporal', title: null }
+          x: {
+            field: 'start',
+            type: 'temporal',
+            title: null,
+            axis: { labelExpr, labelOverlap: true }
+          }
         }
       },
       {
@@ -129,60 +159,72 @@ export function timelineSpec(options: {
           {
             width: options.width,
             height: options.barsHeight,
-            data: { name: BARS },
-            mark: { type: 'bar', cornerRadius: 2, minBandSize: 2 },
-            params: [
+            layer: [
               {
-                name: 'picked',
-                select: { type: 'point', fields: ['id'], on: 'click' }
-              }
-            ],
-            encoding: {
-              x: x('start'),
-              x2: { field: 'end' },
-              y: {
-                field: 'y',
-                type: 'nominal',
-                title: null,
-                sort: { field: 'yOrder', order: 'ascending' }
-              },
-              color: {
-                field: 'status',
-                type: 'nominal',
-                title: 'status',
-                scale: {
-                  domain: [...STATUSES],
-                  range: STATUSES.map(s => theme.status[s] ?? theme.muted)
+                data: { name: BARS },
+                mark: { type: 'bar', cornerRadius: 2, minBandSize: 2 },
+                params: [
+                  {
+                    name: 'picked',
+                    select: { type: 'point', fields: ['id'], on: 'click' }
+                  }
+                ],
+                encoding: {
+                  x: x('start'),
+                  x2: { field: 'end' },
+                  y: {
+                    field: 'y',
+                    type: 'nominal',
+                    title: null,
+                    sort: { field: 'yOrder', order: 'ascending' }
+                  },
+                  color: {
+                    field: 'status',
+                    type: 'nominal',
+                    title: 'status',
+                    scale: {
+                      domain: [...STATUSES],
+                      range: STATUSES.map(s => theme.status[s] ?? theme.muted)
+                    }
+                  },
+                  stroke: {
+                    condition: {
+                      test: 'datum.highlighted === 1',
+                      value: theme.accent
+                    },
+                    value: null
+                  },
+                  strokeWidth: {
+                    condition: { test: 'datum.highlighted === 1', value: 2 },
+                    value: 0
+                  },
+                  tooltip: [
+                    { field: 'count', title: 'execution' },
+                    { field: 'code', title: 'code' },
+                    { field: 'startText', title: 'start' },
+                    { field: 'duration', title: 'duration' },
+                    { field: 'cpu', title: 'CPU' },
+                    { field: 'memory', title: 'peak memory' },
+                    { field: 'gpu', title: 'GPU' },
+                    { field: 'energy', title: 'energy' },
+                    { field: 'status', title: 'status' }
+                  ]
                 }
               },
-              stroke: {
-                condition: {
-                  test: 'datum.highlighted === 1',
-                  value: theme.accent
+              {
+                data: { name: CUTS },
+                mark: {
+                  type: 'rect',
+                  color: theme.muted,
+                  opacity: 0.25
                 },
-                value: null
-              },
-              strokeWidth: {
-                condition: { test: 'datum.highlighted === 1', value: 2 },
-                value: 0
-              },
-              tooltip: [
-                { field: 'count', title: 'execution' },
-                { field: 'code', title: 'code' },
-                {
-                  field: 'start',
-                  type: 'temporal',
-                  title: 'start',
-                  format: '%H:%M:%S'
-                },
-                { field: 'duration', title: 'duration' },
-                { field: 'cpu', title: 'CPU' },
-                { field: 'memory', title: 'peak memory' },
-                { field: 'gpu', title: 'GPU' },
-                { field: 'energy', title: 'energy' },
-                { field: 'status', title: 'status' }
-              ]
-            }
+                encoding: {
+                  x: x('start'),
+                  x2: { field: 'end' },
+                  tooltip: [{ field: 'label', title: 'idle time cut' }]
+                }
+              }
+            ]
           },
           ...options.lanes.map(lane => ({
             width: options.width,

@@ -1,6 +1,7 @@
 import {
   downsample,
   TimelineModel,
+  type ITimeCompression,
   type ITimelineBar
 } from '../../core/timeline/index.js';
 import type {
@@ -8,8 +9,11 @@ import type {
   JournalEvent
 } from '../../core/journal/index.js';
 import { formatBytes } from '../../core/format.js';
-import type { IBarDatum, ILanePoint, LaneName } from './spec.js';
+import type { IBarDatum, ICutDatum, ILanePoint, LaneName } from './spec.js';
 import type { IExecutionDetails, ITimelineSource } from './timeline-view.js';
+
+/** Idle gaps longer than this are cut when idle time is compressed. */
+export const IDLE_THRESHOLD_MS = 10 * 60_000;
 
 /** y labels are cut here: the axis has a fixed width. */
 const LABEL_CHARS = 32;
@@ -19,6 +23,12 @@ const LABEL_CHARS = 32;
  * with their tooltip texts, lanes downsampled to the chart's pixel columns.
  */
 export class TimelineData implements ITimelineSource {
+  /**
+   * @param downsampling - false draws every raw point: only for
+   *   bench/browser/timeline.spec.ts, to measure what downsampling saves.
+   */
+  constructor(private readonly _downsampling = true) {}
+
   append(events: readonly JournalEvent[]): void {
     this._model.append(events);
     for (const event of events) {
@@ -33,6 +43,33 @@ export class TimelineData implements ITimelineSource {
         outputs.push(event);
       }
     }
+  }
+
+  /**
+   * Fixes the time axis for the next drawing: real time, or with idle gaps
+   * longer than `IDLE_THRESHOLD_MS` cut down (`compress`).
+   */
+  prepare(now: number, compress: boolean): void {
+    this._compression = compress
+      ? this._model.compression(now, { thresholdMs: IDLE_THRESHOLD_MS })
+      : undefined;
+  }
+
+  /** A position on the axis as wall-clock ms. */
+  toReal(t: number): number {
+    return this._compression ? this._compression.toReal(t) : t;
+  }
+
+  cuts(): ICutDatum[] {
+    return (this._compression?.cuts ?? []).map(cut => ({
+      start: cut.compressedStart,
+      end: cut.compressedEnd,
+      label: `${duration(cut.realEnd - cut.realStart)} idle`
+    }));
+  }
+
+  private _axis(t: number): number {
+    return this._compression ? this._compression.toCompressed(t) : t;
   }
 
   details(execution: string): IExecutionDetails | undefined {
@@ -103,8 +140,9 @@ export class TimelineData implements ITimelineSource {
         ? (rowLabels.get(bar.rowKey) ?? '')
         : `#${bar.ordinal} ${cut(bar.firstLine ?? '')}`,
       yOrder: byCell ? bar.rowKey : bar.ordinal,
-      start: bar.start,
-      end: bar.end ?? Math.max(options.now, bar.start),
+      start: this._axis(bar.start),
+      end: this._axis(bar.end ?? Math.max(options.now, bar.start)),
+      startText: new Date(bar.start).toLocaleTimeString(),
       status: bar.status,
       code: bar.firstLine ?? '(code not recorded)',
       count:
@@ -135,24 +173,43 @@ export class TimelineData implements ITimelineSource {
     domain?: readonly [number, number]
   ): ILanePoint[] {
     const lane = this._model.lane(name);
-    const range = domain ?? this._model.extent(Date.now());
+    // The brush is on the axis: back to real time to pick the samples.
+    const range: readonly [number, number] | undefined = domain
+      ? [this.toReal(domain[0]), this.toReal(domain[1])]
+      : this._model.extent(Date.now());
     if (!lane || !range) {
       return [];
     }
     const points: ILanePoint[] = [];
     for (const series of lane.series) {
-      const drawn = downsample(series, range, columns);
+      const drawn = this._downsampling
+        ? downsample(series, range, columns)
+        : series;
       for (let i = 0; i < drawn.times.length; i++) {
-        points.push({ t: drawn.times[i], v: drawn.values[i], s: series.key });
+        points.push({
+          t: this._axis(drawn.times[i]),
+          v: drawn.values[i],
+          s: series.key
+        });
       }
     }
     return points;
   }
 
   private readonly _model = new TimelineModel();
+  private _compression: ITimeCompression | undefined;
   /** What the details view shows beyond the model: code and outputs. */
   private readonly _sources = new Map<string, string | undefined>();
   private readonly _outputs = new Map<string, IExecutionOutputEvent[]>();
+}
+
+function duration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 60
+    ? `${minutes} min`
+    : minutes < 48 * 60
+      ? `${Math.floor(minutes / 60)} h ${minutes % 60} min`
+      : `${Math.round(minutes / 1440)} days`;
 }
 
 function cut(text: string): string {

@@ -1,15 +1,19 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { IThemeManager } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
+import { UUID } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 import type { View } from 'vega';
 import type { JournalEvent } from '../../core/journal/index.js';
 import type { NotebookProvenance } from '../notebook-provenance.js';
 import {
   BARS,
+  CUTS,
   laneData,
+  REAL_TIME_FUNCTION,
   timelineSpec,
   type IBarDatum,
+  type ICutDatum,
   type ILanePoint,
   type ITimelineTheme,
   type LaneName
@@ -40,6 +44,11 @@ export interface ITimelineSource {
     highlightCell?: string;
   }): IBarDatum[];
   lanes(): LaneName[];
+  /** Fixes the axis (real, or idle time compressed) for the next drawing. */
+  prepare(now: number, compress: boolean): void;
+  /** An axis position as wall-clock ms. */
+  toReal(t: number): number;
+  cuts(): ICutDatum[];
   details(execution: string): IExecutionDetails | undefined;
   /** How many rows the y axis has in that order. */
   rowCount(order: 'cell' | 'execution'): number;
@@ -71,6 +80,7 @@ export class TimelineView extends Widget {
   constructor(options: ITimelineViewOptions) {
     super();
     this._options = options;
+    this.id = `provenance-timeline-view-${UUID.uuid4()}`;
     this.addClass('jp-provenance-timeline');
     this.node.tabIndex = 0;
     this.node.setAttribute('role', 'figure');
@@ -106,6 +116,17 @@ export class TimelineView extends Widget {
     void this._redraw();
   }
 
+  /** Whether idle gaps longer than 10 minutes are cut from the time axis. */
+  get compressIdle(): boolean {
+    return this._compressIdle;
+  }
+
+  set compressIdle(on: boolean) {
+    this._compressIdle = on;
+    this._dirty = true;
+    void this._redraw();
+  }
+
   /** Settles when the journal is read and the first chart drawn. */
   get ready(): Promise<void> {
     return this._ready;
@@ -122,6 +143,7 @@ export class TimelineView extends Widget {
       return;
     }
     clearInterval(this._timer);
+    REAL_TIMES.delete(this.id);
     this._feed.dispose();
     this._view?.finalize();
     this._options.themeManager?.themeChanged.disconnect(this._onTheme, this);
@@ -183,11 +205,13 @@ export class TimelineView extends Widget {
     const source = this._options.source;
     this._updateEmpty();
     const { default: embed } = await import('vega-embed');
+    await registerRealTime();
     this._lanes = source.lanes();
     const theme = readTheme(this.node);
     // For tests and styling: what the chart was last drawn with.
     this.node.dataset.background = theme.background;
     const spec = timelineSpec({
+      key: this.id,
       width: this._chartWidth(),
       // 18 px a row, within bounds (a new row count takes effect on the
       // next embed: the chart is not re-embedded for a live update).
@@ -227,6 +251,7 @@ export class TimelineView extends Widget {
       return;
     }
     this._drawing = true;
+    const began = performance.now();
     try {
       const source = this._options.source;
       this._updateEmpty();
@@ -239,9 +264,15 @@ export class TimelineView extends Widget {
       }
       this._dirty = false;
       const { changeset, truthy } = await import('vega');
+      const now = Date.now();
+      source.prepare(now, this._compressIdle);
+      REAL_TIMES.set(this.id, t => source.toReal(t));
+      const cuts = source.cuts();
+      view.change(CUTS, changeset().remove(truthy).insert(cuts));
+      this.node.dataset.cuts = String(cuts.length);
       this._bars = source.bars({
         order: this._order,
-        now: Date.now(),
+        now,
         highlightCell: this._highlightCell
       });
       view.change(BARS, changeset().remove(truthy).insert(this._bars));
@@ -256,6 +287,8 @@ export class TimelineView extends Widget {
       await view.runAsync();
       this.node.dataset.bars = String(this._bars.length);
       this.node.dataset.lanePoints = String(points);
+      // For bench/browser: what the last update took, data to pixels.
+      this.node.dataset.redrawMs = (performance.now() - began).toFixed(1);
     } finally {
       this._drawing = false;
     }
@@ -400,6 +433,7 @@ export class TimelineView extends Widget {
   private _lanes: LaneName[] = [];
   private _bars: IBarDatum[] = [];
   private _order: 'cell' | 'execution' = 'cell';
+  private _compressIdle = false;
   private _highlightCell: string | undefined;
   private _selected: string | undefined;
   private _dirty = false;
@@ -408,6 +442,23 @@ export class TimelineView extends Widget {
   private _width = 0;
   private _timer: ReturnType<typeof setInterval> | undefined;
   private _ready: Promise<void> = Promise.resolve();
+}
+
+/** Each chart's axis → wall-clock mapping, by widget id. */
+const REAL_TIMES = new Map<string, (t: number) => number>();
+let realTimeRegistered: Promise<void> | undefined;
+
+/**
+ * Axis labels show wall-clock time even where idle time is compressed: a
+ * vega expression function maps an axis position back (once per page).
+ */
+function registerRealTime(): Promise<void> {
+  realTimeRegistered ??= import('vega').then(({ expressionFunction }) => {
+    expressionFunction(REAL_TIME_FUNCTION, (t: number, key: string) =>
+      (REAL_TIMES.get(key) ?? (x => x))(t)
+    );
+  });
+  return realTimeRegistered;
 }
 
 /** The brushed time range, when the overview strip has a brush. */

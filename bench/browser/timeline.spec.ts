@@ -1,0 +1,129 @@
+/**
+ * The timeline at scale, in the browser: a journal of 5,000 executions and
+ * 200,000 samples. First render (open command → all bars drawn), the page's
+ * JS heap after it, one update (what a live batch costs: every bar and lane
+ * handed to the chart again), each a median of several runs; then the same
+ * with every raw sample drawn, for the ratio downsampling buys.
+ *
+ *   npx playwright test -c bench/playwright.bench.config.ts timeline
+ */
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import {
+  notebookWithCells,
+  syntheticJournal
+} from '../../test/e2e/synthetic-journal';
+
+const RUNS = Number(process.env.NBPROV_BENCH_RUNS ?? 5);
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+interface IFigures {
+  firstRenderMs: number;
+  heapMB: number;
+  updateMs: number;
+  lanePoints: number;
+}
+
+async function measure(
+  page: IJupyterLabPageFixture,
+  raw: boolean
+): Promise<IFigures> {
+  await page.evaluate(
+    on =>
+      on
+        ? localStorage.setItem('jupyterlab-provenance:timeline-raw', '1')
+        : localStorage.removeItem('jupyterlab-provenance:timeline-raw'),
+    raw
+  );
+  const renders: number[] = [];
+  const heaps: number[] = [];
+  const updates: number[] = [];
+  let lanePoints = 0;
+  for (let run = 0; run < RUNS; run++) {
+    await page.notebook.activate('big.ipynb');
+    const t0 = Date.now();
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('provenance:open-timeline')
+    );
+    const timeline = page.locator('.jp-provenance-timeline');
+    await expect(timeline).toHaveAttribute('data-bars', '5000', {
+      timeout: 120_000
+    });
+    renders.push(Date.now() - t0);
+    lanePoints = Number(await timeline.getAttribute('data-lane-points'));
+    heaps.push(
+      await page.evaluate(
+        () =>
+          (performance as unknown as { memory: { usedJSHeapSize: number } })
+            .memory.usedJSHeapSize / 1e6
+      )
+    );
+    // An update: the order toggle redraws bars and lanes, as a live batch does.
+    for (let i = 0; i < 3; i++) {
+      const before = await timeline.getAttribute('data-redraw-ms');
+      await page.locator('.jp-provenance-timeline-order').click();
+      await expect(timeline).not.toHaveAttribute(
+        'data-redraw-ms',
+        before ?? '',
+        { timeout: 60_000 }
+      );
+      updates.push(Number(await timeline.getAttribute('data-redraw-ms')));
+    }
+    await page.evaluate(() => {
+      for (const widget of window.jupyterapp.shell.widgets('main')) {
+        if (widget.hasClass('jp-provenance-timeline-panel')) {
+          widget.close();
+        }
+      }
+    });
+    await expect(timeline).toHaveCount(0);
+  }
+  return {
+    firstRenderMs: median(renders),
+    heapMB: median(heaps),
+    updateMs: median(updates),
+    lanePoints
+  };
+}
+
+test('timeline of 5,000 executions and 200,000 samples', async ({
+  page,
+  tmpPath
+}) => {
+  const cells = Array.from({ length: 20 }, (_, i) => `step_${i}()`);
+  const { text } = syntheticJournal({
+    notebookPath: `${tmpPath}/big.ipynb`,
+    cells,
+    executions: 5000,
+    samples: 200_000
+  });
+  await page.contents.uploadContent(
+    notebookWithCells(cells),
+    'text',
+    `${tmpPath}/big.ipynb`
+  );
+  await page.contents.uploadContent(
+    text,
+    'text',
+    `${tmpPath}/big.provenance.jsonl`
+  );
+  await page.notebook.openByPath(`${tmpPath}/big.ipynb`);
+  const downsampled = await measure(page, false);
+  const raw = await measure(page, true);
+  const line = (label: string, f: IFigures) =>
+    `  ${label.padEnd(12)} first render ${f.firstRenderMs} ms, ` +
+    `JS heap ${f.heapMB.toFixed(0)} MB, one update ${f.updateMs.toFixed(1)} ms, ` +
+    `${f.lanePoints} lane points drawn`;
+  console.log(
+    `timeline, 5,000 executions / 200,000 samples, medians of ${RUNS}:\n` +
+      line('downsampled', downsampled) +
+      '\n' +
+      line('raw points', raw) +
+      `\n  ratio raw/downsampled: first render ${(raw.firstRenderMs / downsampled.firstRenderMs).toFixed(2)}, ` +
+      `update ${(raw.updateMs / downsampled.updateMs).toFixed(2)}`
+  );
+});
