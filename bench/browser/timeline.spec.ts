@@ -9,8 +9,8 @@
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import {
-  notebookWithCells,
-  syntheticJournal
+  bigSession,
+  notebookWithCells
 } from '../../test/e2e/synthetic-journal';
 
 const RUNS = Number(process.env.NBPROV_BENCH_RUNS ?? 5);
@@ -94,13 +94,7 @@ test('timeline of 5,000 executions and 200,000 samples', async ({
   page,
   tmpPath
 }) => {
-  const cells = Array.from({ length: 20 }, (_, i) => `step_${i}()`);
-  const { text } = syntheticJournal({
-    notebookPath: `${tmpPath}/big.ipynb`,
-    cells,
-    executions: 5000,
-    samples: 200_000
-  });
+  const { cells, text } = bigSession(`${tmpPath}/big.ipynb`);
   await page.contents.uploadContent(
     notebookWithCells(cells),
     'text',

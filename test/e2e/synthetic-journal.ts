@@ -114,6 +114,21 @@ export function syntheticJournal(options: {
   };
 }
 
+/** The scale the timeline must handle: 5,000 executions, 200,000 samples. */
+export function bigSession(notebookPath: string): {
+  cells: string[];
+  text: string;
+} {
+  const cells = Array.from({ length: 20 }, (_, i) => `step_${i}()`);
+  const { text } = syntheticJournal({
+    notebookPath,
+    cells,
+    executions: 5000,
+    samples: 200_000
+  });
+  return { cells, text };
+}
+
 /** A notebook whose cells have the ids the synthetic journal uses. */
 export function notebookWithCells(cells: string[]): string {
   return JSON.stringify(

@@ -7,7 +7,11 @@ import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO, openDemo } from './demo';
-import { notebookWithCells, syntheticJournal } from './synthetic-journal';
+import {
+  bigSession,
+  notebookWithCells,
+  syntheticJournal
+} from './synthetic-journal';
 
 const ROOT = process.env.NBPROV_E2E_ROOT as string;
 
@@ -193,13 +197,7 @@ test('5,000 executions and 200,000 samples load and stay interactive', async ({
   tmpPath
 }) => {
   test.setTimeout(120_000);
-  const cells = Array.from({ length: 20 }, (_, i) => `step_${i}()`);
-  const { text } = syntheticJournal({
-    notebookPath: `${tmpPath}/big.ipynb`,
-    cells,
-    executions: 5000,
-    samples: 200_000
-  });
+  const { cells, text } = bigSession(`${tmpPath}/big.ipynb`);
   const started = Date.now();
   await openRecorded(page, tmpPath, 'big', cells, text);
   const timeline = page.locator('.jp-provenance-timeline');
