@@ -176,8 +176,14 @@ export class TimelineView extends Widget {
   }
 
   private async _start(): Promise<void> {
+    // For bench/browser: where the first render's time goes.
+    const t0 = performance.now();
     const events = await this._feed.start();
+    const t1 = performance.now();
     this._options.source.append(events);
+    const t2 = performance.now();
+    this.node.dataset.readMs = (t1 - t0).toFixed(0);
+    this.node.dataset.modelMs = (t2 - t1).toFixed(0);
     this._feed.appended.connect((_, more) => {
       this._options.source.append(more);
       this._dirty = true;
@@ -189,6 +195,7 @@ export class TimelineView extends Widget {
     );
     this._onActiveCell();
     await this._embed();
+    this.node.dataset.embedMs = (performance.now() - t2).toFixed(0);
     this._timer = setInterval(() => {
       if (this._dirty || this._options.source.hasRunning) {
         void this._redraw();
