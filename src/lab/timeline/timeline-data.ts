@@ -5,6 +5,7 @@ import {
   type ITimelineBar
 } from '../../core/timeline/index.js';
 import type {
+  ExecutionId,
   IExecutionOutputEvent,
   JournalEvent
 } from '../../core/journal/index.js';
@@ -30,7 +31,11 @@ export class TimelineData implements ITimelineSource {
   constructor(private readonly _downsampling = true) {}
 
   append(events: readonly JournalEvent[]): void {
-    this._model.append(events);
+    const change = this._model.append(events);
+    for (const bar of change.bars) {
+      this._changed.add(bar.execution);
+    }
+    this._rowsChanged ||= change.rowsChanged;
     for (const event of events) {
       if (event.kind === 'execution.requested') {
         this._sources.set(event.execution, event.source);
@@ -110,20 +115,48 @@ export class TimelineData implements ITimelineSource {
     return this._model.running().length > 0;
   }
 
-  bars(options: {
-    order: 'cell' | 'execution';
-    now: number;
-    highlightCell?: string;
-  }): IBarDatum[] {
-    const bars = this._model.bars;
+  /**
+   * What changed since the last call: the executions whose bars differ
+   * (new, finished, still running), or `all` when the rows moved.
+   */
+  takeChanges(): { all: boolean; executions: ReadonlySet<string> } {
+    for (const bar of this._model.running()) {
+      this._changed.add(bar.execution);
+    }
+    const changes = { all: this._rowsChanged, executions: this._changed };
+    this._changed = new Set();
+    this._rowsChanged = false;
+    return changes;
+  }
+
+  bars(
+    options: {
+      order: 'cell' | 'execution';
+      now: number;
+      highlightCell?: string;
+    },
+    only?: ReadonlySet<string>
+  ): IBarDatum[] {
+    const all = this._model.bars;
+    const bars =
+      only === undefined
+        ? all
+        : [...only].flatMap(id => {
+            const bar = this._model.bar(id as ExecutionId);
+            return bar ? [bar] : [];
+          });
     const byCell = options.order === 'cell';
-    // A row's label: its position and the first line its cell last ran.
+    // A row's label: its position and the first line its cell first ran
+    // (stable, so one new bar never relabels the others).
     const rowLabels = new Map<number, string>();
     if (byCell) {
       const positions = new Map(
         this._model.rows().map((row, i) => [row.key, i + 1])
       );
-      for (const bar of bars) {
+      for (const bar of all) {
+        if (rowLabels.has(bar.rowKey)) {
+          continue;
+        }
         const position = positions.get(bar.rowKey) ?? 0;
         rowLabels.set(
           bar.rowKey,
@@ -197,6 +230,8 @@ export class TimelineData implements ITimelineSource {
   }
 
   private readonly _model = new TimelineModel();
+  private _changed = new Set<string>();
+  private _rowsChanged = false;
   private _compression: ITimeCompression | undefined;
   /** What the details view shows beyond the model: code and outputs. */
   private readonly _sources = new Map<string, string | undefined>();

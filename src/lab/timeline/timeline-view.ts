@@ -38,11 +38,17 @@ export interface ITimelineSource {
   readonly isEmpty: boolean;
   /** Whether an execution is still running (its bar grows). */
   readonly hasRunning: boolean;
-  bars(options: {
-    order: 'cell' | 'execution';
-    now: number;
-    highlightCell?: string;
-  }): IBarDatum[];
+  /** What changed since the last call (see `bars`' `only`). */
+  takeChanges(): { all: boolean; executions: ReadonlySet<string> };
+  /** Every bar, or only those of the executions in `only`. */
+  bars(
+    options: {
+      order: 'cell' | 'execution';
+      now: number;
+      highlightCell?: string;
+    },
+    only?: ReadonlySet<string>
+  ): IBarDatum[];
   lanes(): LaneName[];
   /** Fixes the axis (real, or idle time compressed) for the next drawing. */
   prepare(now: number, compress: boolean): void;
@@ -112,6 +118,7 @@ export class TimelineView extends Widget {
 
   set order(order: 'cell' | 'execution') {
     this._order = order;
+    this._allBarsNext = true;
     this._dirty = true;
     void this._redraw();
   }
@@ -123,6 +130,7 @@ export class TimelineView extends Widget {
 
   set compressIdle(on: boolean) {
     this._compressIdle = on;
+    this._allBarsNext = true;
     this._dirty = true;
     void this._redraw();
   }
@@ -237,6 +245,8 @@ export class TimelineView extends Widget {
       tooltip: { theme: 'custom' }
     });
     this._view = result.view;
+    // A new chart starts empty: every bar goes in.
+    this._allBarsNext = true;
     this._view.addEventListener('click', (_event, item) => {
       const datum = (item as { datum?: Partial<IBarDatum> } | null | undefined)
         ?.datum;
@@ -277,12 +287,32 @@ export class TimelineView extends Widget {
       const cuts = source.cuts();
       view.change(CUTS, changeset().remove(truthy).insert(cuts));
       this.node.dataset.cuts = String(cuts.length);
-      this._bars = source.bars({
+      const options = {
         order: this._order,
         now,
         highlightCell: this._highlightCell
-      });
-      view.change(BARS, changeset().remove(truthy).insert(this._bars));
+      };
+      const changes = source.takeChanges();
+      // A live batch changes a few bars: only those are handed over. The
+      // order, the highlight or compressed time change them all.
+      if (this._allBarsNext || changes.all || this._compressIdle) {
+        this._allBarsNext = false;
+        const bars = source.bars(options);
+        this._tuples = new Map(bars.map(bar => [bar.id, bar]));
+        view.change(BARS, changeset().remove(truthy).insert(bars));
+      } else if (changes.executions.size > 0) {
+        const update = changeset();
+        for (const bar of source.bars(options, changes.executions)) {
+          const old = this._tuples.get(bar.id);
+          if (old) {
+            update.remove(old);
+          }
+          update.insert(bar);
+          this._tuples.set(bar.id, bar);
+        }
+        view.change(BARS, update);
+      }
+      this._bars = [...this._tuples.values()];
       const domain = brushDomain(view.signal('brush'));
       const columns = Math.max(50, Math.round(this._chartWidth()));
       let points = 0;
@@ -317,6 +347,7 @@ export class TimelineView extends Widget {
     const id = cell?.model.id;
     if (id !== this._highlightCell) {
       this._highlightCell = id;
+      this._allBarsNext = true;
       this._dirty = true;
     }
   }
@@ -441,6 +472,9 @@ export class TimelineView extends Widget {
   private _bars: IBarDatum[] = [];
   private _order: 'cell' | 'execution' = 'cell';
   private _compressIdle = false;
+  /** The bars handed to the chart, by execution: removed by identity. */
+  private _tuples = new Map<string, IBarDatum>();
+  private _allBarsNext = true;
   private _highlightCell: string | undefined;
   private _selected: string | undefined;
   private _dirty = false;
