@@ -11,7 +11,11 @@ import type {
 } from '../../core/journal/index.js';
 import { formatBytes } from '../../core/format.js';
 import type { IBarDatum, ICutDatum, ILanePoint, LaneName } from './spec.js';
-import type { IExecutionDetails, ITimelineSource } from './timeline-view.js';
+import type {
+  IBarsOptions,
+  IExecutionDetails,
+  ITimelineSource
+} from './timeline-view.js';
 
 /** Idle gaps longer than this are cut when idle time is compressed. */
 export const IDLE_THRESHOLD_MS = 10 * 60_000;
@@ -129,14 +133,7 @@ export class TimelineData implements ITimelineSource {
     return changes;
   }
 
-  bars(
-    options: {
-      order: 'cell' | 'execution';
-      now: number;
-      highlightCell?: string;
-    },
-    only?: ReadonlySet<string>
-  ): IBarDatum[] {
+  bars(options: IBarsOptions, only?: ReadonlySet<string>): IBarDatum[] {
     const all = this._model.bars;
     const bars =
       only === undefined

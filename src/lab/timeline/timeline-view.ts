@@ -32,6 +32,13 @@ export interface IExecutionDetails {
   readonly resources: readonly (readonly [string, string])[];
 }
 
+/** How bars are laid out: the y order, "now" for running ones, the highlight. */
+export interface IBarsOptions {
+  readonly order: 'cell' | 'execution';
+  readonly now: number;
+  readonly highlightCell?: string;
+}
+
 /** What the view draws from: the timeline model, adapted (timeline-data.ts). */
 export interface ITimelineSource {
   append(events: readonly JournalEvent[]): void;
@@ -41,14 +48,7 @@ export interface ITimelineSource {
   /** What changed since the last call (see `bars`' `only`). */
   takeChanges(): { all: boolean; executions: ReadonlySet<string> };
   /** Every bar, or only those of the executions in `only`. */
-  bars(
-    options: {
-      order: 'cell' | 'execution';
-      now: number;
-      highlightCell?: string;
-    },
-    only?: ReadonlySet<string>
-  ): IBarDatum[];
+  bars(options: IBarsOptions, only?: ReadonlySet<string>): IBarDatum[];
   lanes(): LaneName[];
   /** Fixes the axis (real, or idle time compressed) for the next drawing. */
   prepare(now: number, compress: boolean): void;
