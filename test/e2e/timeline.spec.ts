@@ -317,3 +317,29 @@ test('compressing idle time cuts an overnight gap and keeps wall-clock labels', 
   expect(hours).toContain(first);
   expect(Math.max(...hours)).toBeGreaterThanOrEqual(first + 2);
 });
+
+test('the chart resizes with its panel', async ({ page, tmpPath }) => {
+  const cells = ['a = 1', 'b = a + 1'];
+  const { text } = syntheticJournal({
+    notebookPath: `${tmpPath}/sized.ipynb`,
+    cells,
+    executions: 2,
+    samples: 10
+  });
+  await openRecorded(page, tmpPath, 'sized', cells, text);
+  const timeline = page.locator('.jp-provenance-timeline');
+  await expect(timeline).toHaveAttribute('data-bars', '2', { timeout: 15_000 });
+  const canvas = timeline.locator('canvas');
+  const width = async () => (await canvas.boundingBox())?.width ?? 0;
+  const before = await width();
+  // A wider window gives the panel, and so the chart, more room: Lumino
+  // resizes the panel without a window resize event reaching the chart.
+  const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
+  await page.setViewportSize({
+    width: viewport.width + 400,
+    height: viewport.height
+  });
+  await expect.poll(width, { timeout: 10_000 }).toBeGreaterThan(before + 20);
+  await page.setViewportSize(viewport);
+  await expect.poll(width, { timeout: 10_000 }).toBeLessThan(before + 10);
+});

@@ -76,6 +76,9 @@ export interface ITimelineViewOptions {
 /** Live updates are applied at most this often. */
 const REDRAW_MS = 1000;
 
+/** A resize redraws the chart once the panel has been still this long. */
+const RESIZE_SETTLE_MS = 200;
+
 /**
  * The timeline of one notebook: executions as bars and resource lanes on one
  * time axis (vega-lite), live. New events go to the model as they arrive;
@@ -151,6 +154,7 @@ export class TimelineView extends Widget {
       return;
     }
     clearInterval(this._timer);
+    clearTimeout(this._resizeTimer);
     REAL_TIMES.delete(this.id);
     this._feed.dispose();
     this._view?.finalize();
@@ -173,14 +177,20 @@ export class TimelineView extends Widget {
 
   protected onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    // Lumino layouts resize widgets without a window resize event: the
-    // chart is told its new width here.
+    // Lumino layouts resize widgets without a window resize event, and the
+    // parts of a concatenated chart have fixed widths: a new width is a new
+    // chart, once the panel has stopped moving.
     const width = msg.width >= 0 ? msg.width : this.node.clientWidth;
-    if (this._view && width > 0) {
-      this._width = width;
-      this._view.width(this._chartWidth()).runAsync();
-      this._dirty = true;
+    if (width <= 0 || Math.abs(width - this._width) < 10) {
+      return;
     }
+    this._width = width;
+    clearTimeout(this._resizeTimer);
+    this._resizeTimer = setTimeout(() => {
+      if (this._view) {
+        void this._embed();
+      }
+    }, RESIZE_SETTLE_MS);
   }
 
   private async _start(): Promise<void> {
@@ -482,6 +492,7 @@ export class TimelineView extends Widget {
   private _started = false;
   private _width = 0;
   private _timer: ReturnType<typeof setInterval> | undefined;
+  private _resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private _ready: Promise<void> = Promise.resolve();
 }
 
