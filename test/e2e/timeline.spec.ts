@@ -343,3 +343,39 @@ test('the chart resizes with its panel', async ({ page, tmpPath }) => {
   await page.setViewportSize(viewport);
   await expect.poll(width, { timeout: 10_000 }).toBeLessThan(before + 10);
 });
+
+// Pictures of the chart kept in the repository (timeline.spec.ts-snapshots/),
+// updated deliberately with `npx playwright test timeline --update-snapshots`.
+for (const theme of ['JupyterLab Light', 'JupyterLab Dark']) {
+  test(`the chart looks as it did: ${theme}`, async ({ page, tmpPath }) => {
+    const cells = ['load()', 'train()', 'evaluate()'];
+    const { text } = syntheticJournal({
+      notebookPath: `${tmpPath}/looks.ipynb`,
+      cells,
+      executions: 12,
+      samples: 120
+    });
+    await page.evaluate(
+      name =>
+        window.jupyterapp.commands.execute('apputils:change-theme', {
+          theme: name
+        }),
+      theme
+    );
+    await openRecorded(page, tmpPath, 'looks', cells, text);
+    const timeline = page.locator('.jp-provenance-timeline');
+    await expect(timeline).toHaveAttribute('data-bars', '12', {
+      timeout: 15_000
+    });
+    const background = await page.evaluate(() =>
+      getComputedStyle(document.body)
+        .getPropertyValue('--jp-layout-color0')
+        .trim()
+    );
+    await expect(timeline).toHaveAttribute('data-background', background);
+    await expect(timeline.locator('canvas')).toHaveScreenshot(
+      `timeline-${theme.endsWith('Dark') ? 'dark' : 'light'}.png`,
+      { maxDiffPixelRatio: 0.01 }
+    );
+  });
+}
