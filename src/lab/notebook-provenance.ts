@@ -415,10 +415,12 @@ export class NotebookProvenance implements IDisposable {
       this._sessionId = event.session;
       return;
     }
-    if (
-      event.kind !== 'execution.started' &&
-      event.kind !== 'execution.finished'
-    ) {
+    if (event.kind === 'execution.finished') {
+      // Also the finishes a session end emits: nothing new is started.
+      this._usage?.poller.stop();
+      return;
+    }
+    if (event.kind !== 'execution.started') {
       return;
     }
     const kernel = this._kernel;
@@ -437,11 +439,7 @@ export class NotebookProvenance implements IDisposable {
         })
       };
     }
-    if (event.kind === 'execution.started') {
-      this._usage.poller.start(event.execution);
-    } else {
-      this._usage.poller.stop();
-    }
+    this._usage.poller.start(event.execution);
   }
 
   private _writeUsage(usage: IKernelUsage, execution: ExecutionId): void {

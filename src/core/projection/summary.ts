@@ -3,7 +3,10 @@
  * executions by status, the time span, and the cells that took longest.
  */
 
-import { aggregateExecutions } from '../resources/aggregate.js';
+import {
+  aggregateExecutions,
+  peakMemoryBytes
+} from '../resources/aggregate.js';
 import { executionInterval, foldJournal } from './journal-state.js';
 import { RUNNING_STATUS } from './prov.js';
 
@@ -76,10 +79,7 @@ export function summarizeJournal(
     const figures = resources.get(execution.requested.execution);
     if (figures !== undefined) {
       cell.cpuSeconds = (cell.cpuSeconds ?? 0) + figures.cpuSeconds;
-      const memory =
-        figures.peakRssBytes ??
-        figures.peakPssBytes ??
-        figures.peakKernelMemoryBytes;
+      const memory = peakMemoryBytes(figures);
       if (memory !== undefined) {
         cell.peakMemoryBytes = Math.max(cell.peakMemoryBytes ?? 0, memory);
       }

@@ -89,6 +89,20 @@ function max(top: number | undefined, value: number | undefined) {
 }
 
 /**
+ * An execution's peak memory as one figure: RSS where sampled, else PSS,
+ * else the kernel's own (undeclared) measure.
+ */
+export function peakMemoryBytes(
+  resources: IExecutionResources
+): number | undefined {
+  return (
+    resources.peakRssBytes ??
+    resources.peakPssBytes ??
+    resources.peakKernelMemoryBytes
+  );
+}
+
+/**
  * Folds one `usage_reply` into an execution's totals. The kernel's CPU %
  * covers the time since its previous reply (psutil's `cpu_percent`), so
  * it is integrated over that gap; the first reply of a session has no gap.

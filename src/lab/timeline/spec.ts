@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import type { LaneId } from '../../core/timeline/index.js';
 
 /** One execution as the chart draws it. Times are ms since the epoch. */
 export interface IBarDatum {
@@ -42,9 +43,7 @@ export interface ILanePoint {
   readonly s: string;
 }
 
-export type LaneName = 'cpu' | 'memory' | 'gpuUtil' | 'gpuMemory' | 'gpuPower';
-
-export const LANE_TITLES: Readonly<Record<LaneName, string>> = {
+export const LANE_TITLES: Readonly<Record<LaneId, string>> = {
   cpu: 'CPU %',
   memory: 'Memory (bytes)',
   gpuUtil: 'GPU %',
@@ -83,7 +82,7 @@ export const CUTS = 'cuts';
  * view registers it (timeline-view.ts), keyed per chart.
  */
 export const REAL_TIME_FUNCTION = 'nbprovRealTime';
-export const laneData = (lane: LaneName): string => `lane_${lane}`;
+export const laneData = (lane: LaneId): string => `lane_${lane}`;
 
 /**
  * The chart: an overview strip with a brush (zoom and pan), the executions
@@ -96,7 +95,7 @@ export function timelineSpec(options: {
   readonly key: string;
   readonly width: number;
   readonly barsHeight: number;
-  readonly lanes: readonly LaneName[];
+  readonly lanes: readonly LaneId[];
   readonly theme: ITimelineTheme;
 }): TopLevelSpec {
   const { theme } = options;

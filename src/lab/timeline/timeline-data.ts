@@ -10,7 +10,9 @@ import type {
   JournalEvent
 } from '../../core/journal/index.js';
 import { formatBytes } from '../../core/format.js';
-import type { IBarDatum, ICutDatum, ILanePoint, LaneName } from './spec.js';
+import { peakMemoryBytes } from '../../core/resources/index.js';
+import type { IBarDatum, ICutDatum, ILanePoint } from './spec.js';
+import type { LaneId } from '../../core/timeline/index.js';
 import type {
   IBarsOptions,
   IExecutionDetails,
@@ -82,7 +84,7 @@ export class TimelineData implements ITimelineSource {
   }
 
   details(execution: string): IExecutionDetails | undefined {
-    const bar = this._model.bars.find(b => b.execution === execution);
+    const bar = this._model.bar(execution as ExecutionId);
     if (!bar) {
       return undefined;
     }
@@ -193,12 +195,12 @@ export class TimelineData implements ITimelineSource {
       : this._model.bars.length;
   }
 
-  lanes(): LaneName[] {
+  lanes(): LaneId[] {
     return this._model.lanes().map(lane => lane.id);
   }
 
   lane(
-    name: LaneName,
+    name: LaneId,
     columns: number,
     domain?: readonly [number, number]
   ): ILanePoint[] {
@@ -260,7 +262,7 @@ function resourceTexts(
   bar: ITimelineBar
 ): Pick<IBarDatum, 'cpu' | 'memory' | 'gpu' | 'energy'> {
   const r = bar.resources;
-  const memory = r?.peakRssBytes ?? r?.peakPssBytes ?? r?.peakKernelMemoryBytes;
+  const memory = r ? peakMemoryBytes(r) : undefined;
   const energy =
     r?.gpuEnergyJoules !== undefined || r?.cpuEnergyJoules !== undefined
       ? `${Math.round((r.gpuEnergyJoules ?? 0) + (r.cpuEnergyJoules ?? 0))} J`

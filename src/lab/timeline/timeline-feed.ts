@@ -27,12 +27,21 @@ export class TimelineFeed implements IDisposable {
   async start(): Promise<readonly JournalEvent[]> {
     this._provenance.recorded.connect(this._onRecorded, this);
     const loaded = await this._provenance.readJournal();
-    const seen = new Set(loaded.events.map(event => encodeEvent(event)));
-    const early = (this._early ?? []).filter(
-      event => !seen.has(encodeEvent(event))
-    );
+    const early = this._early ?? [];
     this._early = undefined;
-    return [...loaded.events, ...early];
+    if (early.length === 0) {
+      return loaded.events;
+    }
+    // Only lines recorded since the earliest early event can be in both:
+    // the rest of a long journal is not encoded again.
+    const since = early.reduce((t, e) => (e.t < t ? e.t : t), early[0].t);
+    const seen = new Set(
+      loaded.events.filter(e => e.t >= since).map(e => encodeEvent(e))
+    );
+    return [
+      ...loaded.events,
+      ...early.filter(event => !seen.has(encodeEvent(event)))
+    ];
   }
 
   dispose(): void {

@@ -5,6 +5,7 @@ import { UUID } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 import type { View } from 'vega';
 import type { JournalEvent } from '../../core/journal/index.js';
+import type { LaneId } from '../../core/timeline/index.js';
 import type { NotebookProvenance } from '../notebook-provenance.js';
 import {
   BARS,
@@ -15,8 +16,7 @@ import {
   type IBarDatum,
   type ICutDatum,
   type ILanePoint,
-  type ITimelineTheme,
-  type LaneName
+  type ITimelineTheme
 } from './spec.js';
 import { TimelineFeed } from './timeline-feed.js';
 
@@ -49,7 +49,7 @@ export interface ITimelineSource {
   takeChanges(): { all: boolean; executions: ReadonlySet<string> };
   /** Every bar, or only those of the executions in `only`. */
   bars(options: IBarsOptions, only?: ReadonlySet<string>): IBarDatum[];
-  lanes(): LaneName[];
+  lanes(): LaneId[];
   /** Fixes the axis (real, or idle time compressed) for the next drawing. */
   prepare(now: number, compress: boolean): void;
   /** An axis position as wall-clock ms. */
@@ -60,7 +60,7 @@ export interface ITimelineSource {
   rowCount(order: 'cell' | 'execution'): number;
   /** A lane downsampled to `columns` over `[t0, t1]` (all time when absent). */
   lane(
-    name: LaneName,
+    name: LaneId,
     columns: number,
     domain?: readonly [number, number]
   ): ILanePoint[];
@@ -478,7 +478,7 @@ export class TimelineView extends Widget {
   private readonly _details: HTMLElement;
   private readonly _feed: TimelineFeed;
   private _view: View | undefined;
-  private _lanes: LaneName[] = [];
+  private _lanes: LaneId[] = [];
   private _bars: IBarDatum[] = [];
   private _order: 'cell' | 'execution' = 'cell';
   private _compressIdle = false;
