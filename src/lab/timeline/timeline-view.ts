@@ -377,7 +377,11 @@ export class TimelineView extends Widget {
       }
     }
     this._showDetails(executionId);
-    const bar = this._bars.find(b => b.id === executionId);
+    // From the model, not the drawn bars: those lag by up to a redraw.
+    const [bar] = this._options.source.bars(
+      { order: this._order, now: Date.now() },
+      new Set([executionId])
+    );
     if (bar) {
       this._live.textContent = `Execution ${bar.count}: ${bar.status}, ${bar.duration}. ${bar.code}`;
     }
