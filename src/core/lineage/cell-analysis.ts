@@ -1,0 +1,108 @@
+/**
+ * What one executed cell reads and writes, as static analysis of its source
+ * finds it: the contract between the language analysers (Python first,
+ * `python/`) and the lineage graph (`graph.ts`), which resolves these names
+ * against the versions earlier executions generated.
+ *
+ * Everything here is about the kernel's global namespace: names local to a
+ * function, lambda or comprehension never appear, except as the parameters
+ * a function may mutate (`IFunctionEffects.mutatedParams`).
+ */
+
+/** How a cell changed the value bound to a global name. */
+export type NameWriteKind =
+  /** `x = …`, `x += …`, `for x in …`, `with … as x`, walrus, unpacking. */
+  | 'assigned'
+  /** Bound by `import x` / `from m import x`. */
+  | 'imported'
+  /** Bound by `def x` / `class x`. */
+  | 'defined'
+  /** The object bound to the name may have changed in place: `x.a = …`, `x[k] = …`, `x.append(…)`, `del x[k]`. */
+  | 'mutated'
+  /** `del x`. */
+  | 'deleted';
+
+export interface INameWrite {
+  readonly name: string;
+  readonly kind: NameWriteKind;
+}
+
+/**
+ * What calling a function (or class) defined at the top level of a cell does
+ * to the global namespace. The graph applies these effects wherever the
+ * function's name is read afterwards: a function's free globals count as
+ * reads where it is used (called, passed, decorated), resolved to the
+ * versions current at that execution, which is what running it reads.
+ */
+export interface IFunctionEffects {
+  /** The global name the function or class is bound to. */
+  readonly name: string;
+  /** Global names its body reads (free variables that are not local, builtins excluded), including other functions it calls. */
+  readonly reads: readonly string[];
+  /** Global names its body rebinds (`global x; x = …`) or mutates (`data.append(…)`). */
+  readonly writes: readonly INameWrite[];
+  /**
+   * Positions (0-based, `self` excluded for methods) of the parameters the
+   * body may mutate in place; a call then mutates the global passed there.
+   */
+  readonly mutatedParams: readonly number[];
+  /** Parameter names, in order, so keyword arguments can be matched to `mutatedParams`. */
+  readonly params: readonly string[];
+}
+
+/** A call in the cell's top-level code (or in code it runs directly: loops, `if`, `with`). */
+export interface ICallSite {
+  /** The global name called (`f(…)` → `f`); absent for `obj.method(…)` and other callees. */
+  readonly callee: string;
+  /** For each positional argument, the global name it passes (`x`, or the base of `x.a` / `x[0]`), or null. */
+  readonly args: readonly (string | null)[];
+  /** Keyword arguments that pass a global name. */
+  readonly keywords: readonly {
+    readonly name: string;
+    readonly value: string;
+  }[];
+}
+
+/** How a file path was found. */
+export type FileAccessMode = 'read' | 'write';
+
+export interface IFileReference {
+  /** The path as written in the code (a string literal, maybe relative to the kernel's working directory). */
+  readonly path: string;
+  readonly mode: FileAccessMode;
+  /** The function or command that names it: `open`, `pandas.read_csv`, `torch.save`, `!cp`… */
+  readonly via: string;
+}
+
+/** Where a global name may have got its value from, for alias tracking. */
+export interface IAssignmentSource {
+  /** The name assigned. */
+  readonly target: string;
+  /** Global names read by the assigned expression (`opt = SGD(model.parameters())` → `model`). */
+  readonly sources: readonly string[];
+}
+
+export interface ICellAnalysis {
+  /** False when the source did not parse; what could be read is still reported. */
+  readonly parsed: boolean;
+  /** 1-based line and message of the first syntax error, when `parsed` is false. */
+  readonly syntaxError?: { readonly line: number; readonly message: string };
+  /**
+   * Global names whose value the cell reads before (or without) binding them
+   * in the cell. A mutation (`x.append(…)`) reads its object too. Builtins
+   * are left out unless the cell rebinds them globally first.
+   */
+  readonly reads: readonly string[];
+  /** Global names the cell binds, rebinds, mutates or deletes. A name appears once, with its strongest kind. */
+  readonly writes: readonly INameWrite[];
+  /** Functions and classes the cell defines at the top level (also `f = lambda …`). */
+  readonly functions: readonly IFunctionEffects[];
+  /** Calls that may apply a function's effects or mutate their arguments. */
+  readonly calls: readonly ICallSite[];
+  /** Assignments whose value may alias another global's object. */
+  readonly assignments: readonly IAssignmentSource[];
+  /** Files the code names (string literals). */
+  readonly files: readonly IFileReference[];
+  /** IPython magics used: `time`, `%%timeit` → `timeit`, `!` lines → `!`. */
+  readonly magics: readonly string[];
+}
