@@ -17,6 +17,7 @@
 import {
   JOURNAL_FORMAT_VERSION,
   type ExecutionStatus,
+  type IStreamDigest,
   type JournalEvent,
   type JournalEventKind,
   type JournalEventOf,
@@ -367,6 +368,13 @@ const SHAPES: { readonly [K in JournalEventKind]: Shape<JournalEventOf<K>> } = {
       object<NonNullable<JournalEventOf<'execution.finished'>['error']>>({
         ename: req(RULES.string),
         evalue: req(RULES.string)
+      })
+    ),
+    streams: opt(
+      arrayOf<IStreamDigest>({
+        name: req(RULES.string),
+        byteSize: req(RULES.count),
+        sha256: req(RULES.sha256)
       })
     )
   },

@@ -153,6 +153,22 @@ export interface IExecutionFinishedEvent extends IEventBase {
   /** The kernel's own timestamp of the end, when it sent one. */
   readonly kernelTime?: IsoTime;
   readonly error?: { readonly ename: string; readonly evalue: string };
+  /**
+   * Each stream's whole text, concatenated over its messages: how a kernel
+   * splits a stream into messages depends on timing, so comparing two runs
+   * (replay) needs the text as one. Absent when the execution printed nothing.
+   */
+  readonly streams?: readonly IStreamDigest[];
+}
+
+/** The digest of all text an execution wrote to one stream. */
+export interface IStreamDigest {
+  /** `stdout`, `stderr`. */
+  readonly name: string;
+  /** UTF-8 bytes, all messages together. */
+  readonly byteSize: number;
+  /** sha256 of the concatenated text as UTF-8. */
+  readonly sha256: Sha256Hex;
 }
 
 /** Recording was switched on or off by the user. */

@@ -27,8 +27,10 @@ import {
   type SessionEndReason,
   type SessionId,
   type ISessionStartedEvent,
+  type IStreamDigest,
   type Tap
 } from '../journal/events.js';
+import { Sha256Builder } from '../hash.js';
 import { digestOutput, sourceDigest } from './output-digest.js';
 import { toIsoTime } from './time.js';
 
@@ -82,6 +84,8 @@ interface IPending {
     readonly replyTime?: IsoTime;
   };
   idle?: { readonly time?: IsoTime };
+  /** Each stream's text so far, hashed as one (`execution.finished.streams`). */
+  streams?: Map<string, Sha256Builder>;
 }
 
 const OUTPUT_TYPES: ReadonlySet<string> = new Set<OutputType>([
@@ -261,6 +265,9 @@ export class Recorder {
         content,
         recordOutputPreviews ? maxPreviewChars : undefined
       );
+      if (digest.streamName !== undefined) {
+        this._hashStream(pending, digest.streamName, content);
+      }
       this._send({
         kind: 'execution.output',
         execution: executionId as ExecutionId,
@@ -432,6 +439,21 @@ export class Recorder {
     }
   }
 
+  private _hashStream(
+    pending: IPending,
+    name: string,
+    content: Record<string, unknown>
+  ): void {
+    pending.streams ??= new Map();
+    let builder = pending.streams.get(name);
+    if (!builder) {
+      builder = new Sha256Builder();
+      pending.streams.set(name, builder);
+    }
+    // digestOutput has checked that a stream's text is a string.
+    builder.update(content.text as string);
+  }
+
   private _finish(id: string, pending: IPending): void {
     // Forget first: if emitting fails, the execution must not stay pending.
     this._pending.delete(id);
@@ -444,7 +466,8 @@ export class Recorder {
         executionCount: reply.executionCount,
         kernelStarted: reply.kernelStarted,
         kernelTime: pending.idle?.time ?? reply.replyTime,
-        error: reply.error
+        error: reply.error,
+        streams: streamDigests(pending.streams)
       })
     });
   }
@@ -500,4 +523,17 @@ function reportToConsole(error: Error): void {
   // core has neither DOM nor Node types; `console` exists in both at runtime.
   const host = globalThis as { console?: { error(...data: unknown[]): void } };
   host.console?.error('jupyterlab-provenance recorder:', error);
+}
+
+function streamDigests(
+  streams: ReadonlyMap<string, Sha256Builder> | undefined
+): IStreamDigest[] | undefined {
+  if (!streams) {
+    return undefined;
+  }
+  return [...streams].map(([name, builder]) => ({
+    name,
+    byteSize: builder.byteLength,
+    sha256: builder.digestHex()
+  }));
 }

@@ -81,7 +81,8 @@ export const FULL_EXAMPLES = [
     executionCount: 1,
     kernelStarted: T,
     kernelTime: T,
-    error: { ename: 'ZeroDivisionError', evalue: 'division by zero' }
+    error: { ename: 'ZeroDivisionError', evalue: 'division by zero' },
+    streams: [{ name: 'stdout', byteSize: 3, sha256: SHA }]
   },
   { v: 1, kind: 'recording.toggled', t: T, recording: false },
   {
@@ -297,6 +298,10 @@ export const BAD_LINES: readonly {
   },
   {
     line: `{"v":1,"kind":"execution.finished","t":"${T}","execution":"e","status":"error","error":{"ename":"E"}}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.finished","t":"${T}","execution":"e","status":"ok","streams":[{"name":"stdout","byteSize":3}]}`,
     why: 'invalid-event'
   },
   {

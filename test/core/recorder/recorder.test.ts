@@ -305,6 +305,40 @@ test('outputs of one execution are indexed from 0 in arrival order', () => {
   );
 });
 
+test('each stream is also hashed whole, however the kernel chunked it', () => {
+  const messages = loadFixture('print');
+  const at = messages.findIndex(m => m.msg.header.msg_type === 'stream');
+  const streamOf = (name: string, text: string): IObservedMessage =>
+    ({
+      ...messages[at],
+      msg: { ...messages[at].msg, content: { name, text } }
+    }) as IObservedMessage;
+  const run = (chunks: IObservedMessage[]) => {
+    const h = harness();
+    [...messages.slice(0, at), ...chunks, ...messages.slice(at + 1)].forEach(
+      m => h.recorder.handle(m)
+    );
+    return only(h.events, 'execution.finished')[0].streams;
+  };
+  const whole = run([
+    streamOf('stdout', 'epoch 1\nepoch 2\n'),
+    streamOf('stderr', 'warning\n')
+  ]);
+  const split = run([
+    streamOf('stdout', 'epoch 1\nep'),
+    streamOf('stderr', 'warning\n'),
+    streamOf('stdout', 'och 2\n')
+  ]);
+  assert.deepEqual(whole, [
+    { name: 'stdout', byteSize: 16, sha256: sha256('epoch 1\nepoch 2\n') },
+    { name: 'stderr', byteSize: 8, sha256: sha256('warning\n') }
+  ]);
+  assert.deepEqual(split, whole);
+  const silent = harness();
+  loadFixture('ok').forEach(m => silent.recorder.handle(m));
+  assert.equal(only(silent.events, 'execution.finished')[0].streams, undefined);
+});
+
 test('a 50 MB stream produces one event under 2 KB with the right hash', () => {
   const messages = loadFixture('print');
   const text = 'all work and no play makes jack a dull boy\n'.repeat(
