@@ -4,3 +4,4 @@ export * from './cell-analysis.js';
 export * from './versions.js';
 export * from './graph.js';
 export * from './query.js';
+export * from './replay-compare.js';
