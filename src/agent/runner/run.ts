@@ -76,9 +76,38 @@ export class KernelFailure extends Error {}
 /** Runs the notebook; resolves with the exit status. */
 export async function runNotebook(options: IRunOptions): Promise<number> {
   const notebookPath = resolve(options.notebook);
-  const outputPath = resolve(options.output ?? options.notebook);
   const nb = await readNotebook(notebookPath);
   ensureCellIds(nb);
+  return runNotebookContent(
+    {
+      nb,
+      notebookPath,
+      outputPath: resolve(options.output ?? options.notebook)
+    },
+    options
+  );
+}
+
+/** A notebook held in memory, and the names it runs under. */
+export interface INotebookRunTarget {
+  /** Its cells get their outputs and execution counts as they run. */
+  readonly nb: INotebookContent;
+  /**
+   * The path the kernel is told it runs (`JPY_SESSION_NAME`: the agent's
+   * journal is named after it) and the context the agent records; the
+   * kernel's working directory is its folder.
+   */
+  readonly notebookPath: string;
+  /** Where the executed notebook is written; undefined: nowhere. */
+  readonly outputPath: string | undefined;
+}
+
+/** Runs a notebook held in memory; resolves with the exit status. */
+export async function runNotebookContent(
+  target: INotebookRunTarget,
+  options: Omit<IRunOptions, 'notebook' | 'output'>
+): Promise<number> {
+  const { nb, notebookPath } = target;
   const kernelName = options.kernel ?? kernelspecName(nb) ?? 'python3';
   const stop = new StopSignals();
   try {
@@ -94,7 +123,7 @@ export async function runNotebook(options: IRunOptions): Promise<number> {
       notebookPath
     });
     const run = new NotebookRun(nb, notebookPath, proc, stop, options);
-    return await run.run(outputPath);
+    return await run.run(target.outputPath);
   } catch (e) {
     if (e instanceof KernelFailure) {
       options.progress.note(`nbprov run: ${e.message}`);
@@ -125,7 +154,7 @@ class NotebookRun {
     notebookPath: string,
     proc: KernelProcess,
     stop: StopSignals,
-    options: IRunOptions
+    options: Omit<IRunOptions, 'notebook' | 'output'>
   ) {
     this._nb = nb;
     this._notebookPath = notebookPath;
@@ -140,7 +169,7 @@ class NotebookRun {
     });
   }
 
-  async run(outputPath: string): Promise<number> {
+  async run(outputPath: string | undefined): Promise<number> {
     const progress = this._options.progress;
     const started = Date.now();
     let ready = false;
@@ -192,7 +221,7 @@ class NotebookRun {
       }
     } finally {
       try {
-        if (ready) {
+        if (ready && outputPath !== undefined) {
           await writeNotebook(outputPath, this._nb);
         }
       } finally {
@@ -223,7 +252,7 @@ class NotebookRun {
   private _summary(
     ends: readonly ICellEnd[],
     elapsedMs: number,
-    outputPath: string
+    outputPath: string | undefined
   ): string {
     const counts = new Map<CellStatus, number>();
     for (const end of ends) {
@@ -242,7 +271,9 @@ class NotebookRun {
     return (
       `nbprov run: ${ends.length} of ${total} cells run` +
       (detail !== '' ? ` (${detail})` : '') +
-      ` in ${(elapsedMs / 1000).toFixed(1)}s; notebook: ${outputPath}; journal: ${journal}`
+      ` in ${(elapsedMs / 1000).toFixed(1)}s; ` +
+      (outputPath !== undefined ? `notebook: ${outputPath}; ` : '') +
+      `journal: ${journal}`
     );
   }
 
@@ -527,7 +558,7 @@ class NotebookRun {
   private readonly _notebookPath: string;
   private readonly _proc: KernelProcess;
   private readonly _stop: StopSignals;
-  private readonly _options: IRunOptions;
+  private readonly _options: Omit<IRunOptions, 'notebook' | 'output'>;
   private readonly _client: KernelClient;
   private readonly _died: Promise<{ died: IKernelExit }>;
   private readonly _routes = new Map<

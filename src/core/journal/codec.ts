@@ -17,7 +17,9 @@
 import {
   JOURNAL_FORMAT_VERSION,
   type ExecutionStatus,
+  type IReplayFinishedEvent,
   type IStreamDigest,
+  type ReplayVerdict,
   type JournalEvent,
   type JournalEventKind,
   type JournalEventOf,
@@ -293,7 +295,12 @@ const RULES = {
     execute_result: true,
     error: true
   }),
-  memoryKind: oneOf<'pss' | 'rss'>({ pss: true, rss: true })
+  memoryKind: oneOf<'pss' | 'rss'>({ pss: true, rss: true }),
+  verdict: oneOf<ReplayVerdict>({
+    reproduced: true,
+    differs: true,
+    failed: true
+  })
 } satisfies Record<string, IRule>;
 
 const req = (rule: IRule) => ({ rule }) as const;
@@ -441,6 +448,26 @@ const SHAPES: { readonly [K in JournalEventKind]: Shape<JournalEventOf<K>> } = {
     memoryBytes: opt(RULES.count),
     memoryKind: opt(RULES.memoryKind),
     hostCpuPercent: opt(RULES.number)
+  },
+  'replay.finished': {
+    session: req(RULES.id),
+    of: req(
+      object<IReplayFinishedEvent['of']>({
+        journal: req(RULES.id),
+        notebookPath: opt(RULES.string),
+        cellId: opt(RULES.id),
+        execution: req(RULES.id)
+      })
+    ),
+    verdict: req(RULES.verdict),
+    executions: req(
+      arrayOf<IReplayFinishedEvent['executions'][number]>({
+        execution: opt(RULES.id),
+        replayOf: req(RULES.id),
+        replayOfOrdinal: req(RULES.count),
+        verdict: req(RULES.verdict)
+      })
+    )
   }
 };
 

@@ -298,6 +298,39 @@ export interface IKernelUsageEvent extends IEventBase {
   readonly hostCpuPercent?: number;
 }
 
+/** Whether a replay gave what was recorded (see core/lineage/replay-compare.ts). */
+export type ReplayVerdict = 'reproduced' | 'differs' | 'failed';
+
+/**
+ * A replay of a cell's lineage ended. Written into the replay's own journal
+ * (the replay kernel's session), naming what it replayed in the original
+ * journal, so the two link in PROV (`nbprov:replayOf`).
+ */
+export interface IReplayFinishedEvent extends IEventBase {
+  readonly kind: 'replay.finished';
+  /** The replay kernel's session in this journal. */
+  readonly session: SessionId;
+  readonly of: {
+    /** The journal the replayed executions are recorded in. */
+    readonly journal: JournalId;
+    readonly notebookPath?: string;
+    readonly cellId?: CellId;
+    /** The execution whose lineage was replayed. */
+    readonly execution: ExecutionId;
+  };
+  /** Worst of the executions' verdicts; `failed` also when the replay stopped early. */
+  readonly verdict: ReplayVerdict;
+  readonly executions: readonly {
+    /** The replay's execution, in this journal; absent when it never ran. */
+    readonly execution?: ExecutionId;
+    /** The original execution, in the original journal. */
+    readonly replayOf: ExecutionId;
+    /** Its ordinal there (its PROV id is `exec-<ordinal>` in that journal's namespace). */
+    readonly replayOfOrdinal: number;
+    readonly verdict: ReplayVerdict;
+  }[];
+}
+
 export type JournalEvent =
   | IJournalCreatedEvent
   | ISessionStartedEvent
@@ -310,7 +343,8 @@ export type JournalEvent =
   | IRecordingToggledEvent
   | IHostFactsEvent
   | IResourceSampleEvent
-  | IKernelUsageEvent;
+  | IKernelUsageEvent
+  | IReplayFinishedEvent;
 
 export type JournalEventKind = JournalEvent['kind'];
 
@@ -333,5 +367,6 @@ export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = [
   'recording.toggled',
   'host.facts',
   'resource.sample',
-  'kernel.usage'
+  'kernel.usage',
+  'replay.finished'
 ];

@@ -8,10 +8,13 @@
  */
 
 import { diffLines } from 'diff';
-import type { IExecutionOutputEvent } from '../journal/events.js';
+import type {
+  IExecutionOutputEvent,
+  ReplayVerdict
+} from '../journal/events.js';
 import type { IExecutionState } from '../projection/journal-state.js';
 
-export type ReplayVerdict = 'reproduced' | 'differs' | 'failed';
+export type { ReplayVerdict };
 
 /** One output, or one stream's whole text, that the two runs disagree on. */
 export interface IOutputDifference {

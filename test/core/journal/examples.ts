@@ -152,6 +152,28 @@ export const FULL_EXAMPLES = [
     memoryBytes: 123_456_789,
     memoryKind: 'pss',
     hostCpuPercent: 51.2
+  },
+  {
+    v: 1,
+    kind: 'replay.finished',
+    t: T,
+    session: 's2',
+    of: {
+      journal: 'j0',
+      notebookPath: 'train.ipynb',
+      cellId: 'c3',
+      execution: 'e3'
+    },
+    verdict: 'differs',
+    executions: [
+      {
+        execution: 'r1',
+        replayOf: 'e1',
+        replayOfOrdinal: 1,
+        verdict: 'reproduced'
+      },
+      { replayOf: 'e3', replayOfOrdinal: 3, verdict: 'differs' }
+    ]
   }
 ] as unknown as readonly JournalEvent[];
 
@@ -221,7 +243,16 @@ export const MINIMAL_EXAMPLES = [
     threads: 0,
     processCount: 0
   },
-  { v: 1, kind: 'kernel.usage', t: T, session: 's1' }
+  { v: 1, kind: 'kernel.usage', t: T, session: 's1' },
+  {
+    v: 1,
+    kind: 'replay.finished',
+    t: T,
+    session: 's2',
+    of: { journal: 'j0', execution: 'e3' },
+    verdict: 'failed',
+    executions: []
+  }
 ] as unknown as readonly JournalEvent[];
 
 /**
@@ -302,6 +333,10 @@ export const BAD_LINES: readonly {
   },
   {
     line: `{"v":1,"kind":"execution.finished","t":"${T}","execution":"e","status":"ok","streams":[{"name":"stdout","byteSize":3}]}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"replay.finished","t":"${T}","session":"s","of":{"journal":"j","execution":"e"},"verdict":"maybe","executions":[]}`,
     why: 'invalid-event'
   },
   {
