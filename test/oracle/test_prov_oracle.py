@@ -26,7 +26,9 @@ import prov_oracle  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORTER = REPO / "build" / "test" / "core" / "fixtures" / "export-fixtures.js"
-FIXTURES = ("one-session", "restart", "empty", "odd-names", "resources")
+FIXTURES = ("one-session", "restart", "empty", "odd-names", "resources", "lineage", "replay")
+# test/core/fixtures/journals.ts: the journal a replay fixture replayed.
+REPLAYED = "urn:uuid:6f1c2a9e-4b7d-4e21-9a3c-0d5e8f7b1a24#"
 
 
 @pytest.fixture(scope="session")
@@ -113,6 +115,31 @@ def test_resource_aggregates_and_the_environment_survive(exported: Path) -> None
         and str(r.formal_attributes[1][1]) == "run:env-1"
     ]
     assert [str(u.formal_attributes[0][1]) for u in used] == ["run:session-1"]
+
+
+def records_of(path: Path) -> tuple[object, dict]:
+    from prov.model import ProvDocument
+
+    document = ProvDocument.deserialize(str(path), format="json")
+    return document, {str(r.identifier): r for r in document.get_records() if r.identifier}
+
+
+def test_a_replay_links_to_the_executions_it_replayed(exported: Path) -> None:
+    document, records = records_of(exported / "replay.json")
+    replay = {str(k): v for k, v in records["run:replay-1"].attributes}
+    assert str(replay["prov:type"]) == "nbprov:Replay"
+    assert replay["nbprov:verdict"] == "differs"
+    assert replay["nbprov:replayedCellId"] == "c-show"
+    informants = sorted(
+        r.formal_attributes[1][1].uri
+        for r in document.get_records()
+        if r.get_type().localpart == "Communication"
+        and str(r.formal_attributes[0][1]) == "run:replay-1"
+    )
+    assert informants == [f"{REPLAYED}exec-{n}" for n in (2, 3, 4)]
+    last = {str(k): v for k, v in records["run:exec-3"].attributes}
+    assert last["nbprov:replayOf"].uri == f"{REPLAYED}exec-4"
+    assert last["nbprov:replayVerdict"] == "differs"
 
 
 def test_cli_prints_a_summary_and_succeeds(exported: Path) -> None:

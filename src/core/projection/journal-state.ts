@@ -11,6 +11,7 @@ import type {
   IExecutionRequestedEvent,
   IExecutionStartedEvent,
   IHostFactsEvent,
+  IReplayFinishedEvent,
   JournalEvent,
   ISessionEndedEvent,
   ISessionStartedEvent
@@ -66,6 +67,8 @@ export interface IJournalState {
   readonly cells: Map<string, ICellVersionState[]>;
   /** Plans of code not sent from a cell, by sha256. */
   readonly code: Map<string, ICodeState>;
+  /** Replays this journal recorded (a replay journal's), in order. */
+  readonly replays: IReplayFinishedEvent[];
 }
 
 export function foldJournal(events: readonly JournalEvent[]): IJournalState {
@@ -73,7 +76,8 @@ export function foldJournal(events: readonly JournalEvent[]): IJournalState {
     sessions: new Map(),
     executions: new Map(),
     cells: new Map(),
-    code: new Map()
+    code: new Map(),
+    replays: []
   };
   for (const event of events) {
     switch (event.kind) {
@@ -144,6 +148,11 @@ export function foldJournal(events: readonly JournalEvent[]): IJournalState {
       }
       case 'recording.toggled':
         // Pauses show as gaps between executions; nothing to record.
+        break;
+      case 'replay.finished':
+        if (state.sessions.has(event.session)) {
+          state.replays.push(event);
+        }
         break;
       case 'resource.sample':
       case 'kernel.usage':

@@ -26,6 +26,12 @@ import {
 import type { AttributeValue, Attributes } from '../prov/model.js';
 import { NBPROV, runNamespace } from '../prov/namespaces.js';
 import {
+  buildLineage,
+  type DataVersion,
+  type ILineageGraph,
+  type ILineageOptions
+} from '../lineage/index.js';
+import {
   before,
   clamp,
   executionInterval,
@@ -45,6 +51,12 @@ export interface IJournalToProvOptions {
    * recorded it).
    */
   readonly recorderVersion?: string;
+  /**
+   * How to analyse cell sources for lineage; with it the document also
+   * holds variable and file versions, `used` and `wasGeneratedBy` the
+   * executions (PROV-MAPPING, "a variable version", "a file version").
+   */
+  readonly lineage?: ILineageOptions;
 }
 
 /** What an execution's status is while no `execution.finished` is seen. */
@@ -70,11 +82,15 @@ export function journalToProv(
         'named; export a complete journal.'
     );
   }
+  const lineage = options.lineage
+    ? buildLineage(state, options.lineage)
+    : undefined;
   return new Emitter(
     state,
     aggregateExecutions(events),
     runNamespace(state.journalId),
-    options
+    options,
+    lineage
   ).emit();
 }
 
@@ -94,6 +110,13 @@ export function encodeLocal(text: string): string {
     /[.!~*'()]/g,
     c => '%' + c.charCodeAt(0).toString(16).toUpperCase()
   );
+}
+
+/** `var-model@12`, `file-data%2Fx.csv@15`; `@0`: a file no execution wrote. */
+function versionLocal(version: DataVersion): string {
+  return version.kind === 'variable'
+    ? `var-${encodeLocal(version.name)}@${version.writtenBy}`
+    : `file-${encodeLocal(version.path)}@${version.writtenBy ?? 0}`;
 }
 
 function cellLocal(cellId: string): string {
@@ -130,12 +153,14 @@ const prov = (local: string): QualifiedName => PROV.qn(local);
 class Emitter {
   private readonly _doc: ProvDocument;
   private readonly _persons = new Map<string, QualifiedName>();
+  private readonly _replayed = new Map<string, Namespace>();
 
   constructor(
     private readonly _state: IJournalState,
     private readonly _resources: ReadonlyMap<ExecutionId, IExecutionResources>,
     private readonly _run: Namespace,
-    private readonly _options: IJournalToProvOptions
+    private readonly _options: IJournalToProvOptions,
+    private readonly _lineage: ILineageGraph | undefined
   ) {
     this._doc = new ProvDocument([NBPROV, _run]);
   }
@@ -150,6 +175,8 @@ class Emitter {
     for (const execution of this._state.executions.values()) {
       this._execution(execution);
     }
+    this._lineageRecords();
+    this._replays();
     return this._doc;
   }
 
@@ -436,6 +463,7 @@ class Emitter {
         [nb('cellId'), requested.cellId],
         [nb('session'), session ? this._sessionId(session) : undefined],
         [nb('clock'), interval.clock],
+        ...this._replayAttributes(requested.execution),
         ...clampAttributes(interval),
         ...resourceAttributes(this._resources.get(requested.execution))
       )
@@ -472,6 +500,143 @@ class Emitter {
     );
     for (const output of outputs) {
       this._output(execution, id, interval, output);
+    }
+  }
+
+  /**
+   * Each replay as an `nbprov:Replay` activity informed by the executions
+   * it replayed, which live in the original journal's namespace; the
+   * replay's own executions point at theirs with `nbprov:replayOf`.
+   */
+  private _replays(): void {
+    for (const replay of this._state.replays) {
+      const session = this._state.sessions.get(replay.session);
+      if (!session) {
+        continue;
+      }
+      const id = this._id(`replay-${session.ordinal}`);
+      const interval = clamp(utc(session.started.t), utc(replay.t), 'recorder');
+      const original = this._replayedNamespace(replay.of.journal);
+      this._doc.add({
+        kind: 'activity',
+        id,
+        startTime: interval.start,
+        endTime: interval.end,
+        attributes: attributes(
+          [prov('type'), nb('Replay')],
+          [nb('verdict'), replay.verdict],
+          [nb('replayedJournal'), replay.of.journal],
+          [nb('replayedNotebook'), replay.of.notebookPath],
+          [nb('replayedCellId'), replay.of.cellId],
+          [nb('session'), this._sessionId(session)]
+        )
+      });
+      for (const execution of replay.executions) {
+        const informant = original.qn(`exec-${execution.replayOfOrdinal}`);
+        this._doc.add({
+          kind: 'wasInformedBy',
+          id: this._relationId('wasInformedBy', id, informant),
+          informed: id,
+          informant
+        });
+      }
+    }
+  }
+
+  /** The namespace of a replayed journal's ids, declared on first use. */
+  private _replayedNamespace(journal: string): Namespace {
+    let namespace = this._replayed.get(journal);
+    if (!namespace) {
+      namespace = this._doc.addNamespace(
+        new Namespace(
+          `replayed${this._replayed.size + 1}`,
+          `urn:uuid:${journal}#`
+        )
+      );
+      this._replayed.set(journal, namespace);
+    }
+    return namespace;
+  }
+
+  /** `nbprov:replayOf` and the verdict, for an execution a replay ran. */
+  private _replayAttributes(execution: string): MaybeAttribute[] {
+    for (const replay of this._state.replays) {
+      const entry = replay.executions.find(e => e.execution === execution);
+      if (entry) {
+        const original = this._replayedNamespace(replay.of.journal);
+        return [
+          [nb('replayOf'), original.qn(`exec-${entry.replayOfOrdinal}`)],
+          [nb('replayVerdict'), entry.verdict]
+        ];
+      }
+    }
+    return [];
+  }
+
+  /** Variable and file versions, in the order the executions made them. */
+  private _lineageRecords(): void {
+    if (!this._lineage) {
+      return;
+    }
+    const emitted = new Set<string>();
+    const entity = (version: DataVersion): QualifiedName => {
+      const id = this._id(versionLocal(version));
+      if (emitted.has(version.id)) {
+        return id;
+      }
+      emitted.add(version.id);
+      if (version.kind === 'variable') {
+        this._doc.entity(
+          id,
+          attributes(
+            [prov('type'), nb('Variable')],
+            [nb('name'), version.name],
+            [nb('writeKind'), version.how]
+          )
+        );
+      } else {
+        this._doc.entity(
+          id,
+          attributes([prov('type'), nb('File')], [nb('path'), version.path])
+        );
+      }
+      return id;
+    };
+    for (const execution of this._lineage.executions) {
+      const activity = this._executionId(execution.execution);
+      for (const version of execution.generated) {
+        const id = entity(version);
+        this._doc.add({
+          kind: 'wasGeneratedBy',
+          id: this._relationId('wasGeneratedBy', id, activity),
+          entity: id,
+          activity
+        });
+        // A change in place, or a file rewritten, is a revision of what
+        // was there; a name bound anew is a new thing.
+        const revises =
+          version.previous &&
+          (version.kind === 'file' || version.how === 'mutated');
+        if (version.previous && revises) {
+          const previous = entity(version.previous);
+          this._doc.add({
+            kind: 'wasDerivedFrom',
+            id: this._relationId('wasDerivedFrom', id, previous),
+            generatedEntity: id,
+            usedEntity: previous,
+            attributes: [[prov('type'), prov('Revision')]]
+          });
+        }
+      }
+      for (const version of execution.used) {
+        const id = entity(version);
+        this._doc.add({
+          kind: 'used',
+          id: this._relationId('used', activity, id),
+          activity,
+          entity: id
+        });
+      }
     }
   }
 
