@@ -181,7 +181,9 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
   const record = (event: JournalEvent): void => {
     journal?.append(event);
     stream?.push(event);
-    if (event.kind === 'execution.started') {
+    if (event.kind === 'execution.requested') {
+      namesProbe?.executionRequested();
+    } else if (event.kind === 'execution.started') {
       sampling?.executionStarted(event.execution);
     } else if (event.kind === 'execution.finished') {
       sampling?.executionFinished();

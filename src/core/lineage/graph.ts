@@ -32,8 +32,6 @@ import {
 export interface IObservedEffects {
   /** Global names the kernel reports as created or rebound by the execution. */
   readonly rebound?: readonly string[];
-  /** Global names the kernel reports as removed. */
-  readonly deleted?: readonly string[];
   /** Files the kernel's processes opened or changed while the execution ran. */
   readonly files?: readonly {
     readonly path: string;
@@ -142,6 +140,17 @@ class LineageBuilder {
         reads.add(write.name);
       }
     }
+    // Names the kernel saw rebound that the source does not bind. One
+    // answer of the kernel may cover several executions queued together,
+    // and is credited to each: such a write must not hide the version
+    // before it (the real writer may be the earlier one), so it also reads
+    // it, and the chain back stays whole.
+    const unexplained = (observed?.rebound ?? []).filter(
+      name => !writes.some(w => w.name === name && w.kind !== 'mutated')
+    );
+    for (const name of unexplained) {
+      reads.add(name);
+    }
     for (const name of reads) {
       const version = namespace.lookup(name);
       if (version) {
@@ -219,16 +228,13 @@ class LineageBuilder {
     for (const { name, kind } of writes) {
       write(name, kind);
     }
-    for (const name of observed?.rebound ?? []) {
-      if (!writes.some(w => w.name === name && w.kind !== 'mutated')) {
-        write(name, 'assigned');
-      }
+    for (const name of unexplained) {
+      write(name, 'assigned');
     }
-    for (const name of observed?.deleted ?? []) {
-      if (namespace.lookup(name)) {
-        write(name, 'deleted');
-      }
-    }
+    // Deletions the kernel reports are not applied: shared by queued
+    // executions, one could remove a name before a later one read it. A
+    // deletion missed costs precision only (a reader after it resolves to
+    // an old version), never a dependency.
     for (const file of fileReferences(analysis, observed, 'write')) {
       const previous = this._files.get(file);
       const version: IFileVersion = {
