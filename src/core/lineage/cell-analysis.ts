@@ -25,6 +25,14 @@ export type NameWriteKind =
 export interface INameWrite {
   readonly name: string;
   readonly kind: NameWriteKind;
+  /**
+   * Set on a `mutated` write whose only evidence is a call of a method the
+   * analysis knows nothing about (`x.frobnicate()`): analysis favours recall
+   * and counts it. When the name holds a module (its current version was
+   * `imported`, e.g. `mylib.run()` after `import mylib` in an earlier cell),
+   * the graph may drop it. Never set on other kinds.
+   */
+  readonly uncertain?: true;
 }
 
 /**
@@ -46,13 +54,27 @@ export interface IFunctionEffects {
    * body may mutate in place; a call then mutates the global passed there.
    */
   readonly mutatedParams: readonly number[];
-  /** Parameter names, in order, so keyword arguments can be matched to `mutatedParams`. */
+  /**
+   * Parameter names, in order, so keyword arguments can be matched to
+   * `mutatedParams`; variadic ones keep their stars (`*args`, `**kwargs`),
+   * so no keyword matches them. For a class: its `__init__`'s, `self` left out.
+   */
   readonly params: readonly string[];
+  /**
+   * Calls in the body to global names, with the global names passed (params
+   * and other locals pass null): a function defined in another cell that
+   * mutates its parameters mutates the globals passed here when this one
+   * runs. Effects of functions defined in the same cell are already folded
+   * into `reads`, `writes`, `mutatedParams` and `files`.
+   */
+  readonly calls: readonly ICallSite[];
+  /** Files the body names (string literals), opened when the function runs, not when it is defined. */
+  readonly files: readonly IFileReference[];
 }
 
 /** A call in the cell's top-level code (or in code it runs directly: loops, `if`, `with`). */
 export interface ICallSite {
-  /** The global name called (`f(…)` → `f`); absent for `obj.method(…)` and other callees. */
+  /** The global name called (`f(…)` → `f`); `obj.method(…)` and other callees give no call site. */
   readonly callee: string;
   /** For each positional argument, the global name it passes (`x`, or the base of `x.a` / `x[0]`), or null. */
   readonly args: readonly (string | null)[];
@@ -74,6 +96,18 @@ export interface IFileReference {
   readonly via: string;
 }
 
+/**
+ * A statement that binds global names the analysis cannot list: `from m
+ * import *` (`source` is the module as written, dots of relative imports
+ * kept) and `%run script.py` (`source` is the script path, or the module
+ * of `%run -m`). The graph may let a later read that no listed write
+ * explains resolve to the most recent of these.
+ */
+export interface IWildcardBinding {
+  readonly via: 'import *' | '%run';
+  readonly source: string;
+}
+
 /** Where a global name may have got its value from, for alias tracking. */
 export interface IAssignmentSource {
   /** The name assigned. */
@@ -93,7 +127,12 @@ export interface ICellAnalysis {
    * are left out unless the cell rebinds them globally first.
    */
   readonly reads: readonly string[];
-  /** Global names the cell binds, rebinds, mutates or deletes. A name appears once, with its strongest kind. */
+  /**
+   * Global names the cell binds, rebinds, mutates or deletes. A name appears
+   * once, with its strongest kind: a rebinding (`assigned`, `imported`,
+   * `defined`, `deleted`; the last one in the source wins) beats `mutated`,
+   * and a certain mutation beats an `uncertain` one.
+   */
   readonly writes: readonly INameWrite[];
   /** Functions and classes the cell defines at the top level (also `f = lambda …`). */
   readonly functions: readonly IFunctionEffects[];
@@ -105,4 +144,6 @@ export interface ICellAnalysis {
   readonly files: readonly IFileReference[];
   /** IPython magics used: `time`, `%%timeit` → `timeit`, `!` lines → `!`. */
   readonly magics: readonly string[];
+  /** Bindings of names that cannot be listed (`from m import *`, `%run`). */
+  readonly wildcards: readonly IWildcardBinding[];
 }
