@@ -26,11 +26,12 @@ export interface INameWrite {
   readonly name: string;
   readonly kind: NameWriteKind;
   /**
-   * Set on a `mutated` write whose only evidence is a call of a method the
-   * analysis knows nothing about (`x.frobnicate()`): analysis favours recall
-   * and counts it. When the name holds a module (its current version was
-   * `imported`, e.g. `mylib.run()` after `import mylib` in an earlier cell),
-   * the graph may drop it. Never set on other kinds.
+   * Set on a `mutated` write whose evidence is weak: a call of a method the
+   * analysis knows nothing about (`x.frobnicate()`; it counts it, favouring
+   * recall), or an attribute or item set on a name that holds a module
+   * (`pd.options.display.max_rows = 10`). When the name holds a module (its
+   * current version was `imported`, e.g. `mylib.run()` after `import mylib`
+   * in an earlier cell), the graph may drop it. Never set on other kinds.
    */
   readonly uncertain?: true;
 }
@@ -76,7 +77,11 @@ export interface IFunctionEffects {
 export interface ICallSite {
   /** The global name called (`f(…)` → `f`); `obj.method(…)` and other callees give no call site. */
   readonly callee: string;
-  /** For each positional argument, the global name it passes (`x`, or the base of `x.a` / `x[0]`), or null. */
+  /**
+   * For each positional argument before any `*iterable`, the global name it
+   * passes (`x`, or the base of `x.a`, `x[0]`, and of `x.parameters()`,
+   * `x.values()` and the other methods whose result shares x's data), or null.
+   */
   readonly args: readonly (string | null)[];
   /** Keyword arguments that pass a global name. */
   readonly keywords: readonly {

@@ -671,7 +671,27 @@ test('call arguments: items and method results pass their base, calls do not', (
 });
 
 test('builtins are not call sites unless rebound; methods never are', () => {
-  assert.deepEqual(analysis('print(x)\nobj.method(x)\nlen(y)').calls, []);
+  assert.deepEqual(
+    analysis('print(x)\nobj.method(x)\nlen(y)\nn = sum(p.numel() for p in ps)')
+      .calls,
+    []
+  );
+  assert.deepEqual(analysis('def len(x):\n    return 0\nlen(y)').calls, [
+    { callee: 'len', args: ['y'], keywords: [] }
+  ]);
+});
+
+test('a copy passed to a mutating function of the cell leaves the original alone', () => {
+  const source = 'def fill(df):\n    df["k"] = 0\n';
+  assert.deepEqual(writes(`${source}fill(raw.copy())`), ['fill defined']);
+  assert.deepEqual(writes(`${source}fill(raw)`), [
+    'fill defined',
+    'raw mutated'
+  ]);
+  assert.deepEqual(writes(`${source}fill(raw.values())`), [
+    'fill defined',
+    'raw mutated'
+  ]);
 });
 
 test('calls inside loops and comprehensions of the cell are its call sites', () => {

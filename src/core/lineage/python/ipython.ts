@@ -227,13 +227,15 @@ export function translateIPython(source: string): IIPythonTranslation {
     out.line(magic.firstLine, lines[first].end);
     const body = lines.slice(first + 1);
     const python = new PythonBuilder();
+    const bodyEffects = new MagicEffects();
     if (magic.body !== 'other') {
-      translateLines(body, effects, python);
+      translateLines(body, bodyEffects, python);
     }
     if (
       magic.body === 'python' ||
       (magic.body === 'python-if-it-parses' && parsesAsPython(python.text))
     ) {
+      effects.merge(bodyEffects);
       out.append(python);
     } else {
       for (const line of body) {

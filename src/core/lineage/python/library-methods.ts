@@ -117,6 +117,18 @@ export const CONVERT_OR_MOVE_METHODS: ReadonlySet<string> = wordSet(`
 `);
 
 /**
+ * Methods whose result shares its object's data, so that passing the result
+ * to a function that changes it changes the object: `clip(model.parameters())`,
+ * `fill(d.values())`, `t.view(-1).zero_()`, `a.numpy()` (same memory).
+ * Copies (`copy`, `clone`, `astype`, `to_numpy` may or may not be) are not.
+ */
+export const DATA_SHARING_METHODS: ReadonlySet<string> = wordSet(`
+  parameters named_parameters buffers named_buffers children named_children
+  modules named_modules state_dict values items view view_as detach numpy
+  squeeze unsqueeze transpose permute expand
+`);
+
+/**
  * Library functions that change an argument in place, by qualified name
  * (after import aliases are resolved), with the positions they change.
  * Also: every `torch.*` function whose name ends in one `_`

@@ -25,6 +25,13 @@ export class MagicEffects {
   wildcard(binding: IWildcardBinding): void {
     this.wildcards.push(binding);
   }
+
+  /** Takes in what another collector found (a cell body kept after the fact). */
+  merge(other: MagicEffects): void {
+    other._magics.forEach(name => this._magics.add(name));
+    this.files.push(...other.files);
+    this.wildcards.push(...other.wildcards);
+  }
 }
 
 /** Splits magic arguments into words, honouring quotes (`%run "my script.py" -x`). */

@@ -20,6 +20,7 @@ import {
 import type { IOffsetRange } from './ipython.js';
 import {
   CONVENTIONAL_MODULES,
+  DATA_SHARING_METHODS,
   methodCallMutation,
   methodMutatedArgumentPositions,
   mutatedArgumentPositions
@@ -1214,27 +1215,22 @@ export class CellWalker {
     if (outBase) {
       this.mutate(this.text(outBase), scope, true, outBase.from);
     }
-    if (callee.name === 'VariableName') {
-      const name = this.text(callee);
-      if (!PYTHON_BUILTINS.has(name) || this.isBoundAnywhere(name, scope)) {
-        const baseOf = (value: SyntaxNode): string | null => {
-          const base = this.baseName(value, true);
-          return base ? this.text(base) : null;
-        };
-        this.callSite(
-          callee,
-          scope,
-          args.positional.map(arg =>
-            arg.walrusTarget ? this.text(arg.walrusTarget) : baseOf(arg.value)
-          ),
-          args.keywords.map(({ name: keyword, value }) => ({
-            name: keyword,
-            value: baseOf(value)
-          })),
-          node.from
-        );
-      }
-    }
+    const baseOf = (value: SyntaxNode): string | null => {
+      const base = this.baseName(value, true);
+      return base ? this.text(base) : null;
+    };
+    this.callSite(
+      callee,
+      scope,
+      args.positional.map(arg =>
+        arg.walrusTarget ? this.text(arg.walrusTarget) : baseOf(arg.value)
+      ),
+      args.keywords.map(({ name: keyword, value }) => ({
+        name: keyword,
+        value: baseOf(value)
+      })),
+      node.from
+    );
   }
 
   private callSite(
@@ -1248,6 +1244,9 @@ export class CellWalker {
       return;
     }
     const name = this.text(callee);
+    if (PYTHON_BUILTINS.has(name) && !this.isBoundAnywhere(name, scope)) {
+      return;
+    }
     if (!scope.flow) {
       scope.unit?.uses.push({
         kind: 'call',
@@ -1313,8 +1312,10 @@ export class CellWalker {
 
   /**
    * The name an expression's object hangs from: `x` for `x`, `x.a`, `x[0].b`;
-   * with `throughCalls`, also for `x.parameters()` (what a function passed
-   * it can reach). Undefined for anything else (`f().a`, literals).
+   * with `throughCalls`, also for `x.parameters()`, `x.values()` and the
+   * other methods whose result shares the object's data (what a function
+   * passed it can change), not for `x.copy()`. Undefined for anything else
+   * (`f().a`, literals).
    */
   private baseName(
     node: SyntaxNode,
@@ -1331,14 +1332,26 @@ export class CellWalker {
       ) {
         current = childrenOf(current).find(kid => kid.name !== '(') ?? null;
       } else if (throughCalls && current.name === 'CallExpression') {
-        const callee: SyntaxNode | null = current.firstChild;
-        current =
-          callee?.name === 'MemberExpression' ? callee.firstChild : null;
+        current = this.sharedObject(current);
       } else {
         return undefined;
       }
     }
     return undefined;
+  }
+
+  /** `x` for a call `x.values()` whose result shares x's data; null otherwise. */
+  private sharedObject(call: SyntaxNode): SyntaxNode | null {
+    const callee = call.firstChild;
+    const method = callee?.lastChild;
+    if (
+      callee?.name === 'MemberExpression' &&
+      method?.name === 'PropertyName' &&
+      DATA_SHARING_METHODS.has(this.text(method))
+    ) {
+      return callee.firstChild;
+    }
+    return null;
   }
 
   /** Whether a name is bound in the cell or in an enclosing scope so far (then it is not a builtin or a conventional module). */
