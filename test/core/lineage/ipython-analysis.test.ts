@@ -109,6 +109,26 @@ test('help syntax reads the object', () => {
   assert.equal(cell.parsed, true);
 });
 
+test('%prun and %%prun run in the namespace and may write the profile', () => {
+  const line = analysis('%prun -s cumulative -D out.prof train(model)');
+  assert.deepEqual(line.reads, ['train', 'model']);
+  assert.deepEqual(files('%prun -s cumulative -D out.prof train(model)'), [
+    'out.prof write %prun'
+  ]);
+  assert.deepEqual(files('%%prun -q -T stats.txt\nfit(model)'), [
+    'stats.txt write %prun'
+  ]);
+  assert.deepEqual(analysis('%%prun -q -T stats.txt\nfit(model)').reads, [
+    'fit',
+    'model'
+  ]);
+});
+
+test('a bare ? is help, not a syntax error', () => {
+  const cell = analysis('?');
+  assert.deepEqual([cell.parsed, cell.magics], [true, ['usage']]);
+});
+
 test('an unknown magic is recorded and does not break the cell', () => {
   const cell = analysis('%frobnicate --hard x\ny = 1');
   assert.deepEqual(cell.magics, ['frobnicate']);

@@ -9,6 +9,7 @@
  * know keeps its body when the body parses as Python, and drops it
  * otherwise (custom magics over Python code exist, and so do SQL ones).
  */
+import { profilerStatement } from './line-magics.js';
 import { filesOfShellCommand } from './shell-commands.js';
 import { expandedExpressions, expansionsAsPython } from './interpolation.js';
 import {
@@ -55,6 +56,16 @@ function firstLineExpanding(
 
 function pythonBody(): ICellMagicTranslation {
   return { firstLine: 'pass', body: 'python', ownScope: false };
+}
+
+/** `%%prun -D out.prof`: the body runs in the namespace; the profile may be written. */
+function prun(args: string, effects: MagicEffects): ICellMagicTranslation {
+  const statement = profilerStatement(args, effects);
+  return {
+    firstLine: statement === '' ? 'pass' : statement,
+    body: 'python',
+    ownScope: false
+  };
 }
 
 /** `%%capture [--no-stdout …] [output]` binds `output` to the captured streams. */
@@ -118,7 +129,7 @@ function script(
   };
 }
 
-/** Magics whose body is not Python run in the kernel's namespace. */
+/** Magics whose body is not Python run in the kernel's namespace (cell bodies are never variable-expanded: ipython/ipython#11826). */
 const OTHER_LANGUAGES = [
   'html',
   'javascript',
@@ -140,7 +151,9 @@ const OTHER_LANGUAGES = [
   'fortran',
   'kql',
   'mermaid',
-  'dot'
+  'dot',
+  // ipyparallel: the body runs on remote engines, not in this namespace.
+  'px'
 ];
 
 const TRANSLATORS: ReadonlyMap<string, CellMagicTranslator> = new Map<
@@ -148,7 +161,7 @@ const TRANSLATORS: ReadonlyMap<string, CellMagicTranslator> = new Map<
   CellMagicTranslator
 >([
   ['time', pythonBody],
-  ['prun', pythonBody],
+  ['prun', prun],
   ['debug', pythonBody],
   ['memit', pythonBody],
   ['capture', capture],

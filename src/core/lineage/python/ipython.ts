@@ -135,6 +135,12 @@ function translateLine(
     assignmentLine(indent, target, translation, out, end);
     return true;
   }
+  if (rest === '?' || rest === '??') {
+    // A bare `?` shows IPython's usage text.
+    effects.magic('usage');
+    out.line(`${indent}pass`, end);
+    return true;
+  }
   const help = first === '?' || rest.endsWith('?') ? HELP.exec(rest) : null;
   if (help) {
     const marks = help[1] ?? help[4];

@@ -78,7 +78,11 @@ function timeit(args: string): ILineMagicTranslation {
   };
 }
 
-function prun(args: string, effects: MagicEffects): ILineMagicTranslation {
+/**
+ * `%prun`/`%%prun` options: `-D file` / `-T file` write the profile; the
+ * rest of the line is the statement profiled.
+ */
+export function profilerStatement(args: string, effects: MagicEffects): string {
   const { options, rest } = leadingOptions(
     args,
     new Set(['-D', '-T', '-s', '-l'])
@@ -89,8 +93,13 @@ function prun(args: string, effects: MagicEffects): ILineMagicTranslation {
       effects.file({ path, mode: 'write', via: '%prun' });
     }
   }
+  return rest;
+}
+
+function prun(args: string, effects: MagicEffects): ILineMagicTranslation {
+  const statement = profilerStatement(args, effects);
   return {
-    statement: rest === '' ? 'pass' : rest,
+    statement: statement === '' ? 'pass' : statement,
     ownScope: false,
     value: 'None'
   };
