@@ -93,6 +93,13 @@ export function analyzePython(source: string): ICellAnalysis {
   try {
     return analyze(source);
   } catch (error) {
+    if (error instanceof RangeError) {
+      // lezer builds its tree recursively: thousands of nested brackets
+      // exhaust a small stack (a browser's) before the walk even starts.
+      return unanalysed(
+        'cell not analysed: its code is nested too deeply for the parser'
+      );
+    }
     // A bug of ours must not break recording; it is reported, not hidden.
     return unanalysed(
       `internal error of the lineage analysis (please report it): ${error instanceof Error ? error.message : String(error)}`
