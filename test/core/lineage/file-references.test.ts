@@ -161,3 +161,18 @@ test('the same file and mode are listed once', () => {
     'a write open'
   ]);
 });
+
+test('string literal forms: raw, escaped, triple-quoted, bytes, concatenated', () => {
+  assert.deepEqual(
+    files(
+      "open(r'C:\\data\\x.csv')\nopen('tab\\there')\nopen(\"\"\"notes.txt\"\"\")\nopen(b'raw.bin')\nopen('runs/' 'a.log')"
+    ),
+    [
+      'C:\\data\\x.csv read open',
+      'tab\there read open',
+      'notes.txt read open',
+      'raw.bin read open',
+      'runs/a.log read open'
+    ]
+  );
+});

@@ -335,6 +335,16 @@ test('a parameter rebound before the mutation no longer holds the caller object'
   );
 });
 
+test('every way of changing a parameter in place counts', () => {
+  assert.deepEqual(
+    functionNamed(
+      'def f(a, b, c, d, e):\n    a.n += 1\n    del b[0]\n    setattr(c, "x", 1)\n    d.w.data.zero_()\n    return e.copy()',
+      'f'
+    ).mutatedParams,
+    [0, 1, 2, 3]
+  );
+});
+
 test('library functions that mutate their argument mutate the parameter', () => {
   assert.deepEqual(
     functionNamed(

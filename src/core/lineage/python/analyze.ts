@@ -3,6 +3,37 @@
  * reads, writes, functions, calls, files and magics the lineage graph
  * consumes. Pure and total: any input gives an analysis, never an
  * exception.
+ *
+ * The pipeline: `ipython.ts` turns IPython syntax into Python line for
+ * line; `@lezer/python` parses it (error-tolerant); `walker.ts` walks the
+ * tree with Python's scoping (`scope.ts`) into `cell-effects.ts` and the
+ * effects of each function (`effects.ts`).
+ *
+ * Decisions, where Python or IPython leave a choice:
+ * - A read is a global read before the cell has certainly bound it: what a
+ *   branch, a loop body or an except handler binds is not certain after
+ *   it. Builtins are never reads.
+ * - Function and class bodies are not run: their free globals, global
+ *   writes, mutations and mutated parameters become IFunctionEffects, and
+ *   apply wherever the cell uses the name afterwards (also in the same
+ *   cell; calls between the cell's functions are folded). An unnamed lambda
+ *   is taken to run now (`sorted(key=…)`, `df.apply(…)`); a named one
+ *   (`f = lambda …`) is a function.
+ * - Methods: known read-only ones do not mutate, known mutating ones (and
+ *   torch's `x_()`) do, `inplace=True` does, and every other method on a
+ *   global not holding a module may (an `uncertain` mutation).
+ *   `to`/`cuda`/`cpu`/`float`… mutate only when their result is thrown
+ *   away (`model.to(dev)`), since nn.Module moves in place and a tensor
+ *   returns a copy. `eval()`/`train()` mutate (module mode).
+ * - `from m import *` and `%run` are wildcards: names bound that cannot be
+ *   listed. `%run` also reads the script file.
+ * - `%time`, `%%time`, `%%capture`, `%prun`, `%debug` run in the namespace;
+ *   `%timeit`/`%%timeit` in a function scope of their own (reads and
+ *   mutations count, assignments do not). Shell and other-language cells
+ *   are not Python; `!cmd` and line magics read what IPython expands in
+ *   them (`{expr}`, `$name`), cell bodies never are expanded.
+ * - Files come from string literals, and from strings or paths the cell
+ *   bound to a global earlier; f-strings and computed paths are skipped.
  */
 import type {
   ICallSite,
