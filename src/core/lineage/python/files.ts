@@ -15,26 +15,17 @@ import {
   type IPathArgument
 } from './library-files.js';
 
-/** The arguments of a call: the string each one certainly holds, or undefined. */
-export interface ICallArguments {
-  readonly positional: readonly (string | undefined)[];
-  readonly keywords: ReadonlyMap<string, string | undefined>;
-}
-
-type ArgumentLookup =
+/** An argument looked up by position or keyword: absent, or the string it certainly holds (undefined when not known). */
+export type ArgumentLookup =
   | { readonly given: false }
   | { readonly given: true; readonly value: string | undefined };
 
-function lookup(args: ICallArguments, slot: IArgumentSlot): ArgumentLookup {
-  if (slot.position < args.positional.length) {
-    return { given: true, value: args.positional[slot.position] };
-  }
-  for (const keyword of slot.keywords) {
-    if (args.keywords.has(keyword)) {
-      return { given: true, value: args.keywords.get(keyword) };
-    }
-  }
-  return { given: false };
+/**
+ * The arguments of a call, looked up by slot. Lazy on the walker's side:
+ * the values are worked out only for calls a table names.
+ */
+export interface ICallArguments {
+  lookup(slot: IArgumentSlot): ArgumentLookup;
 }
 
 function accessOf(
@@ -44,7 +35,7 @@ function accessOf(
   if (access.kind === 'fixed') {
     return access;
   }
-  const mode = lookup(args, access.mode);
+  const mode = args.lookup(access.mode);
   if (!mode.given) {
     return accessOfMode(access.defaultMode);
   }
@@ -76,7 +67,7 @@ function fromSpecs(
 ): IFileReference[] {
   const found: IFileReference[] = [];
   for (const spec of specs) {
-    const path = lookup(args, spec.path);
+    const path = args.lookup(spec.path);
     if (path.given && path.value !== undefined && path.value !== '') {
       found.push(...references(path.value, accessOf(spec.access, args), via));
     }

@@ -1174,15 +1174,14 @@ export class CellWalker {
       return;
     }
     const values: ICallArguments = {
-      positional: args.positional.map(
-        arg => this.constant(arg.value, scope)?.value
-      ),
-      keywords: new Map(
-        args.keywords.map(({ name, value }) => [
-          name,
-          this.constant(value, scope)?.value
-        ])
-      )
+      lookup: slot => {
+        const given =
+          args.positional[slot.position]?.value ??
+          args.keywords.find(({ name }) => slot.keywords.includes(name))?.value;
+        return given
+          ? { given: true, value: this.constant(given, scope)?.value }
+          : { given: false };
+      }
     };
     const qualified = this.qualifiedName(callee, scope);
     const file = (
