@@ -134,6 +134,17 @@ test('a rebound name is no longer a known path', () => {
   assert.deepEqual(files("path = 'a.csv'\npath = pick()\nopen(path)"), []);
 });
 
+test('a path bound in a branch is not known after it', () => {
+  assert.deepEqual(
+    files("if c:\n    p = 'a.csv'\nelse:\n    p = 'b.csv'\nopen(p)"),
+    []
+  );
+  assert.deepEqual(
+    files("for i in r:\n    p = 'a.csv'\n    open(p)\nopen(p, 'w')"),
+    ['a.csv read open']
+  );
+});
+
 test('f-strings and computed paths name no file; their names are read', () => {
   const cell = analysis("open(f'{d}/x.txt')\nopen(base + '.csv')");
   assert.deepEqual(cell.files, []);

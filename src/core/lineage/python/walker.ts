@@ -413,7 +413,14 @@ export class CellWalker {
   private branch(scope: Scope, walk: () => void): Set<string> {
     const before = scope.definite;
     scope.definite = new Set(before);
+    const constants = new Map(this.constants);
     walk();
+    // A path bound in a branch may not be the one the name holds after it.
+    for (const [name, value] of this.constants) {
+      if (constants.get(name) !== value) {
+        this.constants.delete(name);
+      }
+    }
     const after = scope.definite;
     scope.definite = before;
     return after;
