@@ -48,6 +48,15 @@ const CONSTANT_DEPTH = 16;
 type BindKind = Exclude<NameWriteKind, 'mutated'>;
 
 /** A string or `pathlib.Path` the analysis knows the value of. */
+/** The parts of a `def` or `class` node. */
+interface IDefinitionHead {
+  readonly node: SyntaxNode;
+  readonly kids: readonly SyntaxNode[];
+  readonly nameNode?: SyntaxNode;
+  readonly name: string;
+  readonly body?: SyntaxNode;
+}
+
 interface IConstant {
   readonly kind: 'str' | 'path';
   readonly value: string;
@@ -353,10 +362,10 @@ export class CellWalker {
         this.matchStatement(node, scope);
         return;
       case 'FunctionDefinition':
-        this.functionDefinition(node, scope, []);
+        this.definition(node, scope, []);
         return;
       case 'ClassDefinition':
-        this.classDefinition(node, scope, []);
+        this.definition(node, scope, []);
         return;
       case 'DecoratedStatement':
         this.decorated(node, scope);
@@ -907,10 +916,8 @@ export class CellWalker {
     const definition = kids.find(
       kid => kid.name === 'FunctionDefinition' || kid.name === 'ClassDefinition'
     );
-    if (definition?.name === 'FunctionDefinition') {
-      this.functionDefinition(definition, scope, decorators);
-    } else if (definition) {
-      this.classDefinition(definition, scope, decorators);
+    if (definition) {
+      this.definition(definition, scope, decorators);
     } else {
       decorators.forEach(decorator => this.decorator(decorator, scope));
     }
@@ -938,16 +945,8 @@ export class CellWalker {
    * becomes the effects of `f` (at the module), of the class (a method), or
    * of the enclosing function (nested).
    */
-  private functionDefinition(
-    node: SyntaxNode,
-    scope: Scope,
-    decorators: readonly SyntaxNode[]
-  ): void {
-    const { kids, nameNode, name, body } = this.definitionHead(
-      node,
-      scope,
-      decorators
-    );
+  private functionDefinition(head: IDefinitionHead, scope: Scope): void {
+    const { node, kids, nameNode, name, body } = head;
     const paramList = kids.find(kid => kid.name === 'ParamList');
     const returns = kids.find(kid => kid.name === 'TypeDef');
     const params = paramList ? parameters(paramList, n => this.text(n)) : [];
@@ -985,26 +984,27 @@ export class CellWalker {
     this.bindDefinition(nameNode, scope, owner);
   }
 
-  /** The parts of a `def` or `class`, its decorators read (they run before the body is made). */
-  private definitionHead(
+  /** A `def` or `class`, its decorators read first (they run before the body is made). */
+  private definition(
     node: SyntaxNode,
     scope: Scope,
     decorators: readonly SyntaxNode[]
-  ): {
-    kids: SyntaxNode[];
-    nameNode?: SyntaxNode;
-    name: string;
-    body?: SyntaxNode;
-  } {
+  ): void {
     decorators.forEach(decorator => this.decorator(decorator, scope));
     const kids = childrenOf(node);
     const nameNode = kids.find(kid => kid.name === 'VariableName');
-    return {
+    const head: IDefinitionHead = {
+      node,
       kids,
       nameNode,
       name: nameNode ? this.text(nameNode) : '',
       body: kids.find(kid => kid.name === 'Body')
     };
+    if (node.name === 'FunctionDefinition') {
+      this.functionDefinition(head, scope);
+    } else {
+      this.classDefinition(head, scope);
+    }
   }
 
   /** Binds a defined name once the definition is made; at the module, its effects come with it. */
@@ -1028,16 +1028,8 @@ export class CellWalker {
    * bodies become the class's effects, which apply where the class is
    * used (instances call them); its parameters are `__init__`'s.
    */
-  private classDefinition(
-    node: SyntaxNode,
-    scope: Scope,
-    decorators: readonly SyntaxNode[]
-  ): void {
-    const { kids, nameNode, name, body } = this.definitionHead(
-      node,
-      scope,
-      decorators
-    );
+  private classDefinition(head: IDefinitionHead, scope: Scope): void {
+    const { node, kids, nameNode, name, body } = head;
     const argList = kids.find(kid => kid.name === 'ArgList');
     if (argList) {
       this.visitArguments(
