@@ -19,8 +19,6 @@ import {
 } from './files.js';
 import type { IOffsetRange } from './ipython.js';
 import {
-  CONVENTIONAL_MODULES,
-  DATA_SHARING_METHODS,
   methodCallMutation,
   methodMutatedArgumentPositions,
   mutatedArgumentPositions
@@ -32,8 +30,9 @@ import {
   parameters,
   type IArgumentParts
 } from './node-shapes.js';
+import { baseName, isBoundAnywhere, moduleOf, qualifiedName } from './names.js';
+import { PathConstants } from './path-constants.js';
 import { resolveDeferred, Scope, Unit } from './scope.js';
-import { stringLiteralValue } from './string-literal.js';
 import { childrenOf, type SyntaxNode } from './syntax-tree.js';
 
 /**
@@ -42,8 +41,6 @@ import { childrenOf, type SyntaxNode } from './syntax-tree.js';
  * where lezer's own (recursive) tree building gives out first.
  */
 const MAX_DEPTH = 200;
-/** How deep a path expression is followed (`Path('a') / 'b' / …`). */
-const CONSTANT_DEPTH = 16;
 
 type BindKind = Exclude<NameWriteKind, 'mutated'>;
 
@@ -57,18 +54,6 @@ interface IDefinitionHead {
   readonly body?: SyntaxNode;
 }
 
-interface IConstant {
-  readonly kind: 'str' | 'path';
-  readonly value: string;
-}
-
-function joinPath(base: string, part: string): string {
-  if (part.startsWith('/') || base === '' || base === '.') {
-    return part;
-  }
-  return base.endsWith('/') ? base + part : `${base}/${part}`;
-}
-
 function intersect(sets: readonly Set<string>[]): Set<string> {
   const [first, ...rest] = sets;
   return new Set([...first].filter(name => rest.every(set => set.has(name))));
@@ -80,8 +65,11 @@ export class CellWalker {
   /** Set when the cell holds a Python 2 `print x` statement (lezer accepts it, Python 3 does not). */
   python2PrintAt: number | undefined;
   private depth = 0;
+  /** A node's source text (an arrow: it is handed to helpers as a function). */
+  private readonly text = (node: SyntaxNode): string =>
+    this.source.slice(node.from, node.to);
   /** Module globals bound to a known string or path, for `p = 'x.csv'; open(p)`. */
-  private readonly constants = new Map<string, IConstant>();
+  private readonly constants = new PathConstants(this.text);
 
   constructor(
     private readonly source: string,
@@ -90,10 +78,6 @@ export class CellWalker {
 
   walk(script: SyntaxNode): void {
     this.statements(childrenOf(script), this.module);
-  }
-
-  private text(node: SyntaxNode): string {
-    return this.source.slice(node.from, node.to);
   }
 
   // ---- uses -------------------------------------------------------------
@@ -167,7 +151,7 @@ export class CellWalker {
     }
     if (scope.kind === 'module') {
       this.cell.write(name, kind, at);
-      this.constants.delete(name);
+      this.constants.forget(name);
       this.cell.forgetFunction(name);
     }
   }
@@ -422,14 +406,7 @@ export class CellWalker {
   private branch(scope: Scope, walk: () => void): Set<string> {
     const before = scope.definite;
     scope.definite = new Set(before);
-    const constants = new Map(this.constants);
-    walk();
-    // A path bound in a branch may not be the one the name holds after it.
-    for (const [name, value] of this.constants) {
-      if (constants.get(name) !== value) {
-        this.constants.delete(name);
-      }
-    }
+    this.constants.inBranch(walk);
     const after = scope.definite;
     scope.definite = before;
     return after;
@@ -495,9 +472,9 @@ export class CellWalker {
       }
     }
     const constant =
-      value.length === 1 ? this.constant(value[0], scope) : undefined;
+      value.length === 1 ? this.constants.valueOf(value[0], scope) : undefined;
     if (atModule && simple && constant) {
-      names.forEach(name => this.constants.set(name, constant));
+      names.forEach(name => this.constants.bind(name, constant));
     }
     if (
       value.length === 1 &&
@@ -520,7 +497,7 @@ export class CellWalker {
       name,
       new Set(
         [...sources].filter(
-          source => this.moduleOf(source, this.module) === undefined
+          source => moduleOf(source, this.module) === undefined
         )
       )
     );
@@ -535,7 +512,7 @@ export class CellWalker {
       if (node.name === 'VariableName') {
         names.push(this.text(node));
       } else if (node.name === 'MemberExpression') {
-        const base = this.baseName(node, false);
+        const base = baseName(node, false, this.text);
         if (base) {
           names.push(this.text(base));
         }
@@ -586,7 +563,7 @@ export class CellWalker {
     if (object.name === 'VariableName') {
       const name = this.text(object);
       // `pd.options.x = …`, `os.environ[k] = …`: module state, weak evidence.
-      const certain = this.moduleOf(name, scope) === undefined;
+      const certain = moduleOf(name, scope) === undefined;
       this.mutate(name, scope, certain, object.from);
     } else {
       this.visit(object, scope);
@@ -1178,11 +1155,11 @@ export class CellWalker {
           args.positional[slot.position]?.value ??
           args.keywords.find(({ name }) => slot.keywords.includes(name))?.value;
         return given
-          ? { given: true, value: this.constant(given, scope)?.value }
+          ? { given: true, value: this.constants.valueOf(given, scope)?.value }
           : { given: false };
       }
     };
-    const qualified = this.qualifiedName(callee, scope);
+    const qualified = qualifiedName(callee, scope, this.text);
     const file = (
       found: { path: string; mode: 'read' | 'write'; via: string }[]
     ): void => found.forEach(reference => this.fileOf(scope, reference));
@@ -1194,7 +1171,7 @@ export class CellWalker {
       const [object, , property] = childrenOf(callee);
       if (property?.name === 'PropertyName' && object) {
         const method = this.text(property);
-        const path = this.constant(object, scope);
+        const path = this.constants.valueOf(object, scope);
         if (path?.kind === 'path') {
           file(filesOfPathMethodCall(path.value, method, values));
         }
@@ -1206,19 +1183,19 @@ export class CellWalker {
     for (const position of mutatedPositions) {
       const base =
         args.positional[position] &&
-        this.baseName(args.positional[position].value, true);
+        baseName(args.positional[position].value, true, this.text);
       if (base) {
         this.mutate(this.text(base), scope, true, base.from);
       }
     }
     // `np.add(a, b, out=c)` writes into `c`.
     const out = args.keywords.find(keyword => keyword.name === 'out');
-    const outBase = out && this.baseName(out.value, false);
+    const outBase = out && baseName(out.value, false, this.text);
     if (outBase) {
       this.mutate(this.text(outBase), scope, true, outBase.from);
     }
     const baseOf = (value: SyntaxNode): string | null => {
-      const base = this.baseName(value, true);
+      const base = baseName(value, true, this.text);
       return base ? this.text(base) : null;
     };
     this.callSite(
@@ -1246,7 +1223,7 @@ export class CellWalker {
       return;
     }
     const name = this.text(callee);
-    if (PYTHON_BUILTINS.has(name) && !this.isBoundAnywhere(name, scope)) {
+    if (PYTHON_BUILTINS.has(name) && !isBoundAnywhere(name, scope)) {
       return;
     }
     if (!scope.flow) {
@@ -1286,8 +1263,8 @@ export class CellWalker {
     scope: Scope,
     discarded: boolean
   ): void {
-    const base = this.baseName(object, false);
-    if (!base || this.moduleOf(this.text(base), scope) !== undefined) {
+    const base = baseName(object, false, this.text);
+    if (!base || moduleOf(this.text(base), scope) !== undefined) {
       return;
     }
     const inplace = args.keywords.some(
@@ -1310,208 +1287,5 @@ export class CellWalker {
     } else {
       this.cell.file(reference);
     }
-  }
-
-  /**
-   * The name an expression's object hangs from: `x` for `x`, `x.a`, `x[0].b`;
-   * with `throughCalls`, also for `x.parameters()`, `x.values()` and the
-   * other methods whose result shares the object's data (what a function
-   * passed it can change), not for `x.copy()`. Undefined for anything else
-   * (`f().a`, literals).
-   */
-  private baseName(
-    node: SyntaxNode,
-    throughCalls: boolean
-  ): SyntaxNode | undefined {
-    let current: SyntaxNode | null = node;
-    while (current) {
-      if (current.name === 'VariableName') {
-        return current;
-      }
-      if (
-        current.name === 'MemberExpression' ||
-        current.name === 'ParenthesizedExpression'
-      ) {
-        current = childrenOf(current).find(kid => kid.name !== '(') ?? null;
-      } else if (throughCalls && current.name === 'CallExpression') {
-        current = this.sharedObject(current);
-      } else {
-        return undefined;
-      }
-    }
-    return undefined;
-  }
-
-  /** `x` for a call `x.values()` whose result shares x's data; null otherwise. */
-  private sharedObject(call: SyntaxNode): SyntaxNode | null {
-    const callee = call.firstChild;
-    const method = callee?.lastChild;
-    if (
-      callee?.name === 'MemberExpression' &&
-      method?.name === 'PropertyName' &&
-      DATA_SHARING_METHODS.has(this.text(method))
-    ) {
-      return callee.firstChild;
-    }
-    return null;
-  }
-
-  /** Whether a name is bound in the cell or in an enclosing scope so far (then it is not a builtin or a conventional module). */
-  private isBoundAnywhere(name: string, scope: Scope): boolean {
-    for (let s: Scope | undefined = scope; s; s = s.parent) {
-      if (s.locals.has(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The module a name holds: imported in scope, or by convention (`np`) when the cell binds it to nothing else. */
-  private moduleOf(name: string, scope: Scope): string | undefined {
-    for (let s: Scope | undefined = scope; s; s = s.parent) {
-      const imported = s.imports.get(name);
-      if (imported !== undefined) {
-        return imported;
-      }
-      if (s.locals.has(name)) {
-        return undefined;
-      }
-    }
-    return CONVENTIONAL_MODULES.get(name);
-  }
-
-  /**
-   * The dotted name a callee stands for: `pd.read_csv` → `pandas.read_csv`
-   * (import aliases resolved), `open` → `open` (a builtin not rebound).
-   */
-  private qualifiedName(node: SyntaxNode, scope: Scope): string | undefined {
-    const attributes: string[] = [];
-    let current = node;
-    while (current.name === 'MemberExpression') {
-      const [object, , property] = childrenOf(current);
-      if (!object || property?.name !== 'PropertyName') {
-        return undefined;
-      }
-      attributes.unshift(this.text(property));
-      current = object;
-    }
-    if (current.name !== 'VariableName') {
-      return undefined;
-    }
-    const root = this.text(current);
-    const module = this.moduleOf(root, scope);
-    if (module !== undefined) {
-      return [module, ...attributes].join('.');
-    }
-    const builtin =
-      attributes.length === 0 &&
-      PYTHON_BUILTINS.has(root) &&
-      !this.isBoundAnywhere(root, scope);
-    return builtin ? root : undefined;
-  }
-
-  /**
-   * The string or path an expression certainly holds: literals (not
-   * f-strings), `Path(…)`, `os.path.join(…)`, `/` and `+` of known parts,
-   * and, at the module, names the cell bound to one of those.
-   */
-  private constant(
-    node: SyntaxNode,
-    scope: Scope,
-    depth = 0
-  ): IConstant | undefined {
-    if (depth > CONSTANT_DEPTH) {
-      return undefined;
-    }
-    switch (node.name) {
-      case 'String': {
-        const value = stringLiteralValue(this.text(node));
-        return value === undefined ? undefined : { kind: 'str', value };
-      }
-      case 'ContinuedString': {
-        let value = '';
-        for (const part of childrenOf(node)) {
-          const piece =
-            part.name === 'String'
-              ? stringLiteralValue(this.text(part))
-              : undefined;
-          if (piece === undefined) {
-            return undefined;
-          }
-          value += piece;
-        }
-        return { kind: 'str', value };
-      }
-      case 'VariableName':
-        return scope.kind === 'module'
-          ? this.constants.get(this.text(node))
-          : undefined;
-      case 'ParenthesizedExpression': {
-        const inner = childrenOf(node).find(
-          kid => kid.name !== '(' && kid.name !== ')'
-        );
-        return inner ? this.constant(inner, scope, depth + 1) : undefined;
-      }
-      case 'BinaryExpression': {
-        const [left, operator, right] = childrenOf(node);
-        const a = left && this.constant(left, scope, depth + 1);
-        const b = right && this.constant(right, scope, depth + 1);
-        const op = operator ? this.text(operator) : '';
-        if (!a || !b) {
-          return undefined;
-        }
-        if (op === '/' && a.kind === 'path') {
-          return { kind: 'path', value: joinPath(a.value, b.value) };
-        }
-        return op === '+' && a.kind === 'str' && b.kind === 'str'
-          ? { kind: 'str', value: a.value + b.value }
-          : undefined;
-      }
-      case 'CallExpression':
-        return this.constantCall(node, scope, depth + 1);
-      default:
-        return undefined;
-    }
-  }
-
-  private constantCall(
-    node: SyntaxNode,
-    scope: Scope,
-    depth: number
-  ): IConstant | undefined {
-    const [callee, argList] = childrenOf(node);
-    const qualified = callee && this.qualifiedName(callee, scope);
-    if (!argList || !qualified) {
-      return undefined;
-    }
-    const args = argumentParts(argList, n => this.text(n));
-    if (
-      args.unplaced.length > 0 ||
-      args.keywords.length > 0 ||
-      args.generator
-    ) {
-      return undefined;
-    }
-    const parts: string[] = [];
-    for (const arg of args.positional) {
-      const value = this.constant(arg.value, scope, depth + 1)?.value;
-      if (value === undefined) {
-        return undefined;
-      }
-      parts.push(value);
-    }
-    if (
-      qualified === 'pathlib.Path' ||
-      qualified === 'pathlib.PurePath' ||
-      qualified === 'pathlib.PosixPath'
-    ) {
-      return { kind: 'path', value: parts.reduce(joinPath, '') || '.' };
-    }
-    if (qualified === 'os.path.join' && parts.length > 0) {
-      return { kind: 'str', value: parts.reduce(joinPath, '') };
-    }
-    return qualified === 'str' && parts.length === 1
-      ? { kind: 'str', value: parts[0] }
-      : undefined;
   }
 }
