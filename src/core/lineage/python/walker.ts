@@ -10,7 +10,7 @@
 import type { NameWriteKind } from '../cell-analysis.js';
 import { PYTHON_BUILTINS } from './builtins.js';
 import { CellEffects } from './cell-effects.js';
-import { FunctionEffectsBuilder, type ArgumentRef } from './effects.js';
+import { FunctionEffectsBuilder } from './effects.js';
 import {
   filesOfFunctionCall,
   filesOfMethodCall,
@@ -32,7 +32,8 @@ import {
 } from './node-shapes.js';
 import { baseName, isBoundAnywhere, moduleOf, qualifiedName } from './names.js';
 import { PathConstants } from './path-constants.js';
-import { resolveDeferred, Scope, Unit } from './scope.js';
+import { resolveUnit } from './deferred-uses.js';
+import { Scope, Unit } from './scope.js';
 import { childrenOf, type SyntaxNode } from './syntax-tree.js';
 
 /**
@@ -156,88 +157,6 @@ export class CellWalker {
     }
   }
 
-  /** Resolves the uses of a closed Unit, now that every local is known. */
-  private closeUnit(unit: Unit): void {
-    const owner = unit.owner;
-    const paramOf = (
-      name: string,
-      scope: Scope | undefined
-    ): number | undefined => (owner ? scope?.params?.get(name) : undefined);
-    for (const use of unit.uses) {
-      if (use.kind === 'call') {
-        if (resolveDeferred(use.callee, use.scope)) {
-          continue;
-        }
-        const ref = (name: string | null): ArgumentRef => {
-          if (name === null) {
-            return null;
-          }
-          const local = resolveDeferred(name, use.scope);
-          const param = paramOf(name, local);
-          return local === undefined
-            ? { global: name }
-            : param === undefined
-              ? null
-              : { param };
-        };
-        const draft = {
-          callee: use.callee,
-          args: use.args.map(ref),
-          keywords: use.keywords.map(({ name, value }) => ({
-            name,
-            value: ref(value)
-          })),
-          at: use.at
-        };
-        if (owner) {
-          owner.call(draft);
-        } else {
-          this.cell.call(
-            {
-              callee: draft.callee,
-              args: draft.args.map(arg =>
-                arg && 'global' in arg ? arg.global : null
-              ),
-              keywords: draft.keywords.flatMap(({ name, value }) =>
-                value && 'global' in value
-                  ? [{ name, value: value.global }]
-                  : []
-              )
-            },
-            use.at
-          );
-        }
-        continue;
-      }
-      const local = resolveDeferred(use.name, use.scope);
-      if (local) {
-        const param = paramOf(use.name, local);
-        const stillTheCallersObject = !(
-          local === use.scope &&
-          use.kind === 'mutate' &&
-          use.rebound
-        );
-        if (
-          use.kind === 'mutate' &&
-          param !== undefined &&
-          stillTheCallersObject
-        ) {
-          owner?.mutatedParams.add(param);
-        }
-      } else if (use.kind === 'read') {
-        if (owner) {
-          owner.read(use.name, use.at);
-        } else {
-          this.cell.read(use.name, use.at);
-        }
-      } else if (owner) {
-        owner.mutate(use.name, use.certain, use.at);
-      } else {
-        this.cell.mutate(use.name, use.certain, use.at);
-      }
-    }
-  }
-
   /** The Unit for a new deferred scope inside `scope`: a new one under flow code, the enclosing one otherwise. */
   private unitFor(scope: Scope, owner?: FunctionEffectsBuilder): Unit {
     if (owner) {
@@ -273,7 +192,7 @@ export class CellWalker {
     const unit = new Unit(undefined);
     const own = new Scope('function', scope, unit);
     this.statements(nodes, own);
-    this.closeUnit(unit);
+    resolveUnit(unit, this.cell);
   }
 
   /** Every node: statements and expressions share one dispatch. */
@@ -956,7 +875,7 @@ export class CellWalker {
       this.visit(body, functionScope);
     }
     if (unit !== scope.unit) {
-      this.closeUnit(unit);
+      resolveUnit(unit, this.cell);
     }
     this.bindDefinition(nameNode, scope, owner);
   }
@@ -1064,7 +983,7 @@ export class CellWalker {
     params.forEach(param => lambdaScope.locals.add(param.name));
     body.forEach(kid => this.visit(kid, lambdaScope));
     if (unit !== scope.unit) {
-      this.closeUnit(unit);
+      resolveUnit(unit, this.cell);
     }
     if (owner) {
       names.forEach((name, i) =>
@@ -1098,7 +1017,7 @@ export class CellWalker {
     });
     element.forEach(kid => this.visit(kid, comprehensionScope));
     if (unit !== scope.unit) {
-      this.closeUnit(unit);
+      resolveUnit(unit, this.cell);
     }
   }
 
