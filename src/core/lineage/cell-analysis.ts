@@ -113,11 +113,21 @@ export interface IWildcardBinding {
   readonly source: string;
 }
 
-/** Where a global name may have got its value from, for alias tracking. */
+/**
+ * Where a global name may have got its value from, for alias tracking:
+ * `x = …`, unpacking (every target from every source), `for x in xs`,
+ * `with … as x`, `x := …`, and `c[k] = v` / `c.a = v` (c comes to hold v).
+ * Listed in source order; one per statement and target; none when no
+ * source is left.
+ */
 export interface IAssignmentSource {
   /** The name assigned. */
   readonly target: string;
-  /** Global names read by the assigned expression (`opt = SGD(model.parameters())` → `model`). */
+  /**
+   * Global names read by the assigned expression (`opt = SGD(model.parameters())`
+   * → `SGD`, `model`), including the free globals of the cell's functions
+   * it calls; the target itself, builtins and names holding modules left out.
+   */
   readonly sources: readonly string[];
 }
 
