@@ -255,6 +255,15 @@ export const MINIMAL_EXAMPLES = [
   { v: 1, kind: 'kernel.usage', t: T, session: 's1' },
   {
     v: 1,
+    kind: 'execution.names',
+    t: T,
+    execution: 'e1',
+    rebound: [],
+    types: [],
+    deleted: []
+  },
+  {
+    v: 1,
     kind: 'replay.finished',
     t: T,
     session: 's2',

@@ -44,7 +44,8 @@ function analysis(spec: Spec): ICellAnalysis {
     calls: spec.calls ?? [],
     assignments: spec.assignments ?? [],
     files: spec.files ?? [],
-    magics: spec.magics ?? []
+    magics: spec.magics ?? [],
+    wildcards: spec.wildcards ?? []
   };
 }
 
@@ -57,7 +58,9 @@ function fn(
     reads: effects.reads ?? [],
     writes: effects.writes ?? [],
     mutatedParams: effects.mutatedParams ?? [],
-    params: effects.params ?? []
+    params: effects.params ?? [],
+    calls: effects.calls ?? [],
+    files: effects.files ?? []
   };
 }
 
