@@ -22,6 +22,13 @@ export interface IAgentSettings {
    * (`NBPROV_CONFIRM_NAMES=off` stops it); see names-probe.ts.
    */
   readonly confirmNames: boolean;
+  /**
+   * Watch which files under the kernel's working folder each execution
+   * reads and writes (`NBPROV_FILES=off` stops it).
+   */
+  readonly files: boolean;
+  /** Files larger than this are not hashed (`NBPROV_HASH_MAX_MB`; default 64). */
+  readonly maxHashBytes: number;
 }
 
 /** The shortest interval allowed: a tick costs ~0.1 ms of one core. */
@@ -45,6 +52,20 @@ export function agentSettingsFromEnv(
     }
     return value;
   };
+  const megabytes = (name: string, fallback: number): number => {
+    const raw = env[name];
+    const value = Number(raw);
+    if (raw === undefined || raw.trim() === '') {
+      return fallback * 2 ** 20;
+    }
+    if (!Number.isFinite(value) || value < 0) {
+      report(
+        `${name}=${raw} is not a number of megabytes ≥ 0; using ${fallback}.`
+      );
+      return fallback * 2 ** 20;
+    }
+    return value * 2 ** 20;
+  };
   const off = (name: string): boolean =>
     ['off', '0', 'false', 'no'].includes((env[name] ?? '').toLowerCase());
   const nvidia = env.NBPROV_NVIDIA_SMI;
@@ -56,6 +77,8 @@ export function agentSettingsFromEnv(
       ? {}
       : { nvidiaSmi: off('NBPROV_NVIDIA_SMI') ? false : nvidia }),
     stream: !off('NBPROV_STREAM'),
-    confirmNames: !off('NBPROV_CONFIRM_NAMES')
+    confirmNames: !off('NBPROV_CONFIRM_NAMES'),
+    files: !off('NBPROV_FILES'),
+    maxHashBytes: megabytes('NBPROV_HASH_MAX_MB', 64)
   };
 }

@@ -16,6 +16,8 @@ import { agentSettingsFromEnv } from './agent-settings.js';
 import { EventStream } from './event-stream.js';
 import { agentRequestAnswerer } from './hello.js';
 import { NamesProbe } from './names-probe.js';
+import { ExecutionFiles, processTree } from './files/index.js';
+import { ProcfsReader } from './sampler/index.js';
 import {
   startResourceSampling,
   type IResourceSampling
@@ -23,7 +25,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { KernelMessage } from '@jupyterlab/services';
 import {
   JOURNAL_FORMAT_VERSION,
@@ -175,6 +177,7 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
   let stream: EventStream | undefined;
   let sampling: IResourceSampling | undefined;
   let namesProbe: NamesProbe | undefined;
+  let executionFiles: ExecutionFiles | undefined;
   let kernelPid: number | undefined = undefined;
   // Every event goes to the journal, to the live stream, and tells the
   // sampler which cell its samples belong to.
@@ -185,8 +188,10 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
       namesProbe?.executionRequested();
     } else if (event.kind === 'execution.started') {
       sampling?.executionStarted(event.execution);
+      executionFiles?.executionStarted(event.execution);
     } else if (event.kind === 'execution.finished') {
       sampling?.executionFinished();
+      executionFiles?.executionFinished(event.execution);
       if (event.status !== 'aborted' && event.status !== 'died') {
         namesProbe?.executionEnded(event.execution, event.executionCount);
       }
@@ -254,6 +259,24 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
       host: hostname(),
       user: env.JUPYTERHUB_USER ?? safeUserName()
     });
+    if (settings.files && kernelPid !== undefined) {
+      const root = kernelPid;
+      const procfs = new ProcfsReader();
+      executionFiles = new ExecutionFiles({
+        root: resolve(options.cwd ?? process.cwd()),
+        pids: () => processTree(procfs, root),
+        maxHashBytes: settings.maxHashBytes,
+        onAccess: access =>
+          record({
+            v: JOURNAL_FORMAT_VERSION,
+            t: new Date().toISOString() as IsoTime,
+            kind: 'file.accessed',
+            ...access,
+            execution: access.execution as ExecutionId
+          }),
+        onError: e => log(`nbprov agent: files: ${e.message}`)
+      });
+    }
     if (settings.sampling && kernelPid !== undefined) {
       sampling = startResourceSampling({
         session,
@@ -408,6 +431,7 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
   clearInterval(serverWatch);
   sampling?.stop();
   namesProbe?.close();
+  executionFiles?.close();
   // Closing the relay observes what it still holds, before the end.
   stream?.flush();
   relay.close();

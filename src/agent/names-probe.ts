@@ -226,6 +226,12 @@ export class NamesProbe {
     }
     clearTimeout(asking.timer);
     this._asking = undefined;
+    if ((decoded.msg.content as { status?: unknown }).status === 'aborted') {
+      // ipykernel aborts requests that arrive just after an error reply:
+      // ask again once the kernel is left alone.
+      this._askWhenQuiet();
+      return;
+    }
     const now = parseAnswer(decoded.msg.content);
     if (now === undefined) {
       this._options.onError(

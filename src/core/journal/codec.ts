@@ -455,6 +455,17 @@ const SHAPES: { readonly [K in JournalEventKind]: Shape<JournalEventOf<K>> } = {
     types: req(RULES.strings),
     deleted: req(RULES.strings)
   },
+  'file.accessed': {
+    execution: req(RULES.id),
+    path: req(RULES.id),
+    mode: req(oneOf<'read' | 'write'>({ read: true, write: true })),
+    seen: req(oneOf<'open' | 'changed'>({ open: true, changed: true })),
+    size: opt(RULES.count),
+    sha256: opt(RULES.sha256),
+    hashSkipped: opt(
+      oneOf<'over-cap' | 'unreadable'>({ 'over-cap': true, unreadable: true })
+    )
+  },
   'replay.finished': {
     session: req(RULES.id),
     of: req(

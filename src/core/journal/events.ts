@@ -316,6 +316,26 @@ export interface IExecutionNamesEvent extends IEventBase {
   readonly deleted: readonly string[];
 }
 
+/**
+ * A file under the kernel's working folder that an execution read or wrote,
+ * as the agent saw it: held open by the kernel's processes while the cell
+ * ran (`open`, read with the open flags), or new or changed (size or
+ * modification time) when it ended (`changed`). Executions queued together
+ * may share what an end-of-cell scan found.
+ */
+export interface IFileAccessedEvent extends IEventBase {
+  readonly kind: 'file.accessed';
+  readonly execution: ExecutionId;
+  /** Relative to the kernel's working folder (the notebook's), `/`-separated. */
+  readonly path: string;
+  readonly mode: 'read' | 'write';
+  readonly seen: 'open' | 'changed';
+  readonly size?: number;
+  readonly sha256?: Sha256Hex;
+  /** Why there is no sha256: the file is over the hashing cap, or could not be read. */
+  readonly hashSkipped?: 'over-cap' | 'unreadable';
+}
+
 /** Whether a replay gave what was recorded (see core/lineage/replay-compare.ts). */
 export type ReplayVerdict = 'reproduced' | 'differs' | 'failed';
 
@@ -363,6 +383,7 @@ export type JournalEvent =
   | IResourceSampleEvent
   | IKernelUsageEvent
   | IExecutionNamesEvent
+  | IFileAccessedEvent
   | IReplayFinishedEvent;
 
 export type JournalEventKind = JournalEvent['kind'];
@@ -388,5 +409,6 @@ export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = [
   'resource.sample',
   'kernel.usage',
   'execution.names',
+  'file.accessed',
   'replay.finished'
 ];

@@ -21,7 +21,9 @@ export function analyzeSource(
 export function defaultLineageOptions(): ILineageOptions {
   return {
     analyze: analyzeSource,
-    observe: execution =>
-      execution.names ? { rebound: execution.names.rebound } : undefined
+    observe: execution => ({
+      rebound: execution.names?.rebound ?? [],
+      files: execution.files
+    })
   };
 }

@@ -36,10 +36,16 @@ export interface IObservedEffects {
   /** Global names the kernel reports as created or rebound by the execution. */
   readonly rebound?: readonly string[];
   /** Files the kernel's processes opened or changed while the execution ran. */
-  readonly files?: readonly {
-    readonly path: string;
-    readonly mode: 'read' | 'write';
-  }[];
+  readonly files?: readonly IObservedFile[];
+}
+
+/** A file the kernel side saw an execution read or write, with what it measured. */
+export interface IObservedFile {
+  readonly path: string;
+  readonly mode: 'read' | 'write';
+  readonly size?: number;
+  readonly sha256?: string;
+  readonly hashSkipped?: string;
 }
 
 export interface ILineageOptions {
@@ -181,6 +187,24 @@ class LineageBuilder {
     }
     const resolve = (path: string): string | undefined =>
       resolveGlobalPath(path, name => namespace.lookup(name)?.pathValue);
+    const measured = (path: string): IObservedFile | undefined =>
+      observed?.files?.find(f => normalizePath(f.path) === path);
+    // A write only the kernel side saw may be shared by executions queued
+    // together (one scan after them): like a rebinding, it also reads the
+    // version before it, so the real writer stays upstream.
+    const staticWrites = new Set(
+      fileReferences(analysis, undefined, files, 'write', resolve)
+    );
+    const chainedWrites = (observed?.files ?? [])
+      .filter(f => f.mode === 'write')
+      .map(f => normalizePath(f.path))
+      .filter(path => !staticWrites.has(path) && this._files.has(path));
+    for (const path of chainedWrites) {
+      const previous = this._files.get(path);
+      if (previous) {
+        used.set(previous.id, previous);
+      }
+    }
     for (const file of fileReferences(
       analysis,
       observed,
@@ -188,7 +212,8 @@ class LineageBuilder {
       'read',
       resolve
     )) {
-      const version = this._files.get(file) ?? this._externalFile(file);
+      const version =
+        this._files.get(file) ?? this._externalFile(file, measured(file));
       used.set(version.id, version);
       // A folder read (`ls reports`) holds what was written into it.
       for (const [path, inside] of this._files) {
@@ -301,6 +326,7 @@ class LineageBuilder {
         kind: 'file',
         id: `file:${file}@${ordinal}`,
         path: file,
+        ...measurements(measured(file)),
         writtenBy: ordinal,
         previous
       };
@@ -367,11 +393,15 @@ class LineageBuilder {
     return namespace;
   }
 
-  private _externalFile(path: string): IFileVersion {
+  private _externalFile(
+    path: string,
+    seen: IObservedFile | undefined
+  ): IFileVersion {
     const version: IFileVersion = {
       kind: 'file',
       id: `file:${path}@0`,
       path,
+      ...measurements(seen),
       writtenBy: undefined,
       previous: undefined
     };
@@ -404,6 +434,18 @@ const GLOBAL_PATH_PATTERN = new RegExp(
   `${GLOBAL_PATH_MARK}([^${GLOBAL_PATH_MARK}]+)${GLOBAL_PATH_MARK}`,
   'g'
 );
+
+function measurements(
+  seen: IObservedFile | undefined
+): Pick<IFileVersion, 'size' | 'sha256' | 'hashSkipped'> {
+  return {
+    ...(seen?.size !== undefined ? { size: seen.size } : {}),
+    ...(seen?.sha256 !== undefined ? { sha256: seen.sha256 } : {}),
+    ...(seen?.hashSkipped !== undefined
+      ? { hashSkipped: seen.hashSkipped }
+      : {})
+  };
+}
 
 /** The kernel ended the execution with a compile error. */
 function rejectedByTheKernel(execution: IExecutionState): boolean {

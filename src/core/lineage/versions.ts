@@ -38,6 +38,10 @@ export interface IFileVersion {
   /** Journal ordinal of the execution that wrote it; absent when nobody in the journal did. */
   readonly writtenBy: number | undefined;
   readonly previous: IFileVersion | undefined;
+  /** Bytes, sha256, or why it was not hashed, where the agent measured this version. */
+  readonly size?: number;
+  readonly sha256?: string;
+  readonly hashSkipped?: string;
 }
 
 export type DataVersion = IVariableVersion | IFileVersion;

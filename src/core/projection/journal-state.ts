@@ -9,6 +9,7 @@ import type {
   IExecutionFinishedEvent,
   IExecutionNamesEvent,
   IExecutionOutputEvent,
+  IFileAccessedEvent,
   IExecutionRequestedEvent,
   IExecutionStartedEvent,
   IHostFactsEvent,
@@ -46,6 +47,8 @@ export interface IExecutionState {
   readonly outputs: Map<number, IExecutionOutputEvent>;
   /** What the kernel reported the execution did to its namespace (agent). */
   names?: IExecutionNamesEvent;
+  /** Files the agent saw it read or write. */
+  readonly files: IFileAccessedEvent[];
 }
 
 export interface ICellVersionState {
@@ -159,6 +162,9 @@ export function foldJournal(events: readonly JournalEvent[]): IJournalState {
         }
         break;
       }
+      case 'file.accessed':
+        state.executions.get(event.execution)?.files.push(event);
+        break;
       case 'replay.finished':
         if (state.sessions.has(event.session)) {
           state.replays.push(event);
@@ -213,7 +219,8 @@ function requestExecution(
     session,
     plan,
     previous: session?.executions[session.executions.length - 1],
-    outputs: new Map()
+    outputs: new Map(),
+    files: []
   };
   state.executions.set(event.execution, execution);
   session?.executions.push(execution);

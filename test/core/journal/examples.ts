@@ -164,6 +164,18 @@ export const FULL_EXAMPLES = [
   },
   {
     v: 1,
+    kind: 'file.accessed',
+    t: T,
+    execution: 'e1',
+    path: 'data/train.csv',
+    mode: 'write',
+    seen: 'changed',
+    size: 1024,
+    sha256: SHA,
+    hashSkipped: 'over-cap'
+  },
+  {
+    v: 1,
     kind: 'replay.finished',
     t: T,
     session: 's2',
@@ -264,6 +276,15 @@ export const MINIMAL_EXAMPLES = [
   },
   {
     v: 1,
+    kind: 'file.accessed',
+    t: T,
+    execution: 'e1',
+    path: 'x',
+    mode: 'read',
+    seen: 'open'
+  },
+  {
+    v: 1,
     kind: 'replay.finished',
     t: T,
     session: 's2',
@@ -351,6 +372,10 @@ export const BAD_LINES: readonly {
   },
   {
     line: `{"v":1,"kind":"execution.finished","t":"${T}","execution":"e","status":"ok","streams":[{"name":"stdout","byteSize":3}]}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"file.accessed","t":"${T}","execution":"e","path":"x","mode":"append","seen":"open"}`,
     why: 'invalid-event'
   },
   {
