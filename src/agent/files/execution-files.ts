@@ -10,7 +10,10 @@
  */
 
 import { join, sep } from 'node:path';
-import type { Sha256Hex } from '../../core/journal/index.js';
+import type {
+  IFileAccessedEvent,
+  Sha256Hex
+} from '../../core/journal/index.js';
 import { hashFile } from './file-hash.js';
 import {
   changedFiles,
@@ -21,15 +24,11 @@ import {
 } from './folder-snapshot.js';
 import { collectOpenFiles, type OpenMode } from './open-files.js';
 
-export interface IFileAccess {
-  readonly execution: string;
-  readonly path: string;
-  readonly mode: 'read' | 'write';
-  readonly seen: 'open' | 'changed';
-  readonly size?: number;
-  readonly sha256?: Sha256Hex;
-  readonly hashSkipped?: 'over-cap' | 'unreadable';
-}
+/** A `file.accessed` event's fields, before it is stamped. */
+export type IFileAccess = Omit<
+  IFileAccessedEvent,
+  'v' | 't' | 'kind' | 'execution'
+> & { readonly execution: string };
 
 export interface IExecutionFilesOptions {
   /** The kernel's working folder, absolute. */
