@@ -18,6 +18,7 @@ import { exportProvJson, NothingRecordedError } from './export.js';
 import { NotebookProvenance } from './notebook-provenance.js';
 import { readSettings, type IProvenanceSettings } from './settings.js';
 import { SidecarJournal, type ILoadedJournal } from './sidecar-journal.js';
+import { lineageMarksPlugin } from './lineage/marks-plugin.js';
 import { timelinePlugin } from './timeline/plugin.js';
 import { ProvenanceStatus } from './status.js';
 import { IProvenanceRegistry } from './tokens.js';
@@ -244,5 +245,5 @@ function reportWriteError(notebookPath: string, error: unknown): void {
   }
 }
 
-export default [plugin, timelinePlugin];
+export default [plugin, timelinePlugin, lineageMarksPlugin];
 export { IProvenanceRegistry } from './tokens.js';

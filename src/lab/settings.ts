@@ -6,6 +6,8 @@ export interface IProvenanceSettings extends IRecordingOptions {
   readonly enabled: boolean;
   /** Seconds between `usage_request`s while a cell runs without the agent; 0: never. */
   readonly kernelUsageInterval: number;
+  /** Upstream, downstream and stale marks on the cells (lab/lineage). */
+  readonly lineageMarks: boolean;
 }
 
 export const DEFAULT_SETTINGS: IProvenanceSettings = {
@@ -13,7 +15,8 @@ export const DEFAULT_SETTINGS: IProvenanceSettings = {
   recordCode: true,
   recordOutputPreviews: true,
   maxPreviewChars: 200,
-  kernelUsageInterval: 1
+  kernelUsageInterval: 1,
+  lineageMarks: true
 };
 
 /** Reads the composite settings, falling back to defaults field by field. */
@@ -37,6 +40,7 @@ export function readSettings(
     recordCode: get('recordCode', 'boolean'),
     recordOutputPreviews: get('recordOutputPreviews', 'boolean'),
     maxPreviewChars: get('maxPreviewChars', 'number'),
-    kernelUsageInterval: get('kernelUsageInterval', 'number')
+    kernelUsageInterval: get('kernelUsageInterval', 'number'),
+    lineageMarks: get('lineageMarks', 'boolean')
   };
 }
