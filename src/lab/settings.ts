@@ -1,6 +1,9 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { IRecordingOptions } from '../core/recorder/index.js';
 
+/** The plugin whose schema (schema/settings/plugin.json) holds every setting. */
+export const SETTINGS_PLUGIN_ID = 'jupyterlab-provenance:plugin';
+
 /** The plugin's settings (schema/settings/plugin.json), read once and on change. */
 export interface IProvenanceSettings extends IRecordingOptions {
   readonly enabled: boolean;
@@ -43,4 +46,26 @@ export function readSettings(
     kernelUsageInterval: get('kernelUsageInterval', 'number'),
     lineageMarks: get('lineageMarks', 'boolean')
   };
+}
+
+/**
+ * Loads the settings, calls `apply` now and on every change; resolves them
+ * (to change them), or null without a registry or when they did not load.
+ */
+export async function followSettings(
+  registry: ISettingRegistry | null,
+  apply: (settings: IProvenanceSettings) => void
+): Promise<ISettingRegistry.ISettings | null> {
+  if (!registry) {
+    return null;
+  }
+  try {
+    const loaded = await registry.load(SETTINGS_PLUGIN_ID);
+    loaded.changed.connect(() => apply(readSettings(loaded)));
+    apply(readSettings(loaded));
+    return loaded;
+  } catch (error) {
+    console.error('jupyterlab-provenance: settings not loaded', error);
+    return null;
+  }
 }

@@ -5,7 +5,7 @@ import type {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { readSettings } from '../settings.js';
+import { followSettings } from '../settings.js';
 import { IProvenanceRegistry } from '../tokens.js';
 import { lineageOptions } from './lineage-options.js';
 import { NotebookMarks } from './notebook-marks.js';
@@ -13,9 +13,6 @@ import { NotebookMarks } from './notebook-marks.js';
 export namespace LineageMarksCommandIDs {
   export const toggle = 'provenance:toggle-lineage-marks';
 }
-
-/** The settings the marks follow: the provenance plugin's own. */
-const SETTINGS_ID = 'jupyterlab-provenance:plugin';
 
 /**
  * Lineage marks on the cells of every open notebook (upstream and
@@ -80,20 +77,9 @@ export const lineageMarksPlugin: JupyterFrontEndPlugin<void> = {
     notebooks.widgetAdded.connect((_, panel) => follow(panel));
     notebooks.forEach(follow);
 
-    if (settingRegistry) {
-      void settingRegistry
-        .load(SETTINGS_ID)
-        .then(loaded => {
-          settings = loaded;
-          loaded.changed.connect(() =>
-            apply(readSettings(loaded).lineageMarks)
-          );
-          apply(readSettings(loaded).lineageMarks);
-        })
-        .catch(error =>
-          console.error('jupyterlab-provenance: settings not loaded', error)
-        );
-    }
+    void followSettings(settingRegistry, loaded =>
+      apply(loaded.lineageMarks)
+    ).then(loaded => (settings = loaded));
 
     app.commands.addCommand(LineageMarksCommandIDs.toggle, {
       label: 'Show Lineage Marks',
