@@ -13,7 +13,8 @@ wall time to idle, three times each. Prints medians and ratios.
 
 Besides the agent as shipped (every channel through it, sampling the
 kernel's process tree and streaming its events live), `no samples/stream`
-shows what those two cost, and two variants show what each hop costs: `iopub only` (the kernel binds the server's shell,
+shows what those two cost, `names not confirmed` what the agent's
+question to IPython after each execution costs (names-probe.ts), and two variants show what each hop costs: `iopub only` (the kernel binds the server's shell,
 control and stdin ports itself; the agent relays iopub) and `copy only`
 (the agent relays nothing and subscribes to the kernel's iopub beside the
 clients). Neither records executions fully; they are measurements.
@@ -99,6 +100,7 @@ def main() -> None:
         "bare": ("python3", {}),
         "agent": ("python3-provenance", {}),
         "agent, no samples/stream": ("python3-provenance", quiet),
+        "agent, names not confirmed": ("python3-provenance", {"NBPROV_CONFIRM_NAMES": "off"}),
         "agent, iopub only": ("python3-provenance", {"NBPROV_AGENT_RELAY": "iopub"}),
         "agent, copy only": ("python3-provenance", {"NBPROV_AGENT_RELAY": "none"}),
     }

@@ -49,8 +49,14 @@ npm run --silent build:test &&
     --test-reporter=junit --test-reporter-destination="$REPORTS/junit-unit.xml" \
     build/test
 
-step "Python tests (pytest: oracles, the agent around a real kernel)"
-python -m pytest -q test/oracle test/agent --junitxml="$REPORTS/junit-pytest.xml"
+step "PyTorch for the lineage corpus's training notebook (tests only)"
+# Not in requirements-dev.txt, which the README's start command installs too.
+# Exactly this version: here it is a CPU build; another pin may pull CUDA's GBs.
+"$VENV/bin/pip" install -q --disable-pip-version-check torch==2.13.0 ||
+  echo "torch==2.13.0 was not installed: test/lineage's training notebook will fail" >&2
+
+step "Python tests (pytest: oracles, the agent around a real kernel, the lineage corpus)"
+python -m pytest -q test/oracle test/agent test/lineage --junitxml="$REPORTS/junit-pytest.xml"
 
 step "End-to-end tests (Galata, Chromium)"
 npx playwright test

@@ -17,6 +17,11 @@ export interface IAgentSettings {
   readonly nvidiaSmi?: string | false;
   /** Journal events streamed live to frontends (`NBPROV_STREAM=off` stops it). */
   readonly stream: boolean;
+  /**
+   * After each execution, ask an IPython kernel which global names changed
+   * (`NBPROV_CONFIRM_NAMES=off` stops it); see names-probe.ts.
+   */
+  readonly confirmNames: boolean;
 }
 
 /** The shortest interval allowed: a tick costs ~0.1 ms of one core. */
@@ -50,6 +55,7 @@ export function agentSettingsFromEnv(
     ...(nvidia === undefined || nvidia === ''
       ? {}
       : { nvidiaSmi: off('NBPROV_NVIDIA_SMI') ? false : nvidia }),
-    stream: !off('NBPROV_STREAM')
+    stream: !off('NBPROV_STREAM'),
+    confirmNames: !off('NBPROV_CONFIRM_NAMES')
   };
 }

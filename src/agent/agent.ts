@@ -15,6 +15,7 @@ import { RECORDER_VERSION } from '../core/version.js';
 import { agentSettingsFromEnv } from './agent-settings.js';
 import { EventStream } from './event-stream.js';
 import { agentRequestAnswerer } from './hello.js';
+import { NamesProbe } from './names-probe.js';
 import {
   startResourceSampling,
   type IResourceSampling
@@ -27,6 +28,7 @@ import type { KernelMessage } from '@jupyterlab/services';
 import {
   JOURNAL_FORMAT_VERSION,
   type CellId,
+  type ExecutionId,
   type IsoTime,
   type JournalEvent,
   type SessionEndReason,
@@ -172,16 +174,22 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
   // Set once the kernel is spawned and the relay bound (after the journal).
   let stream: EventStream | undefined;
   let sampling: IResourceSampling | undefined;
+  let namesProbe: NamesProbe | undefined;
   let kernelPid: number | undefined = undefined;
   // Every event goes to the journal, to the live stream, and tells the
   // sampler which cell its samples belong to.
   const record = (event: JournalEvent): void => {
     journal?.append(event);
     stream?.push(event);
-    if (event.kind === 'execution.started') {
+    if (event.kind === 'execution.requested') {
+      namesProbe?.executionRequested();
+    } else if (event.kind === 'execution.started') {
       sampling?.executionStarted(event.execution);
     } else if (event.kind === 'execution.finished') {
       sampling?.executionFinished();
+      if (event.status !== 'aborted' && event.status !== 'died') {
+        namesProbe?.executionEnded(event.execution, event.executionCount);
+      }
     }
   };
 
@@ -210,6 +218,27 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
 
   const startSession = (info?: KernelMessage.IInfoReply): void => {
     sessionStarted = true;
+    // Only IPython answers the question (get_ipython, user_ns_hidden).
+    if (settings.confirmNames && info?.implementation === 'ipython') {
+      namesProbe = new NamesProbe({
+        kernel: kernelInfo,
+        signer,
+        onReport: report => {
+          for (const execution of report.executions) {
+            record({
+              v: JOURNAL_FORMAT_VERSION,
+              t: new Date().toISOString() as IsoTime,
+              kind: 'execution.names',
+              execution: execution as ExecutionId,
+              rebound: report.rebound,
+              types: report.types,
+              deleted: report.deleted
+            });
+          }
+        },
+        onError: e => log(`nbprov agent: namespace question: ${e.message}`)
+      });
+    }
     const language = info?.language_info;
     const session = randomUUID() as SessionId;
     recorder.startSession({
@@ -293,6 +322,7 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
     signer,
     observe,
     relayed,
+    withhold: frames => namesProbe?.isOwn(frames) ?? false,
     answer: agentRequestAnswerer(signer, {
       hello: () => ({
         protocol: AGENT_PROTOCOL_VERSION,
@@ -377,6 +407,7 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
   const exit = await exited;
   clearInterval(serverWatch);
   sampling?.stop();
+  namesProbe?.close();
   // Closing the relay observes what it still holds, before the end.
   stream?.flush();
   relay.close();

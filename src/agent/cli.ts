@@ -9,6 +9,8 @@
  *   nbprov export NOTEBOOK [--format prov-json] [-o FILE|-]
  *   nbprov info NOTEBOOK
  *   nbprov run NOTEBOOK [--kernel K] [--output OUT] [--allow-errors] [--timeout S]
+ *   nbprov lineage NOTEBOOK --cell ID [--json]
+ *   nbprov replay NOTEBOOK --cell ID [--json] [--kernel K] [--timeout S]
  */
 
 import { realpathSync } from 'node:fs';
@@ -28,7 +30,14 @@ import {
   uninstallWrappedKernel,
   type InstallScope
 } from './kernelspec.js';
-import { LineProgress, TerminalProgress } from './runner/progress.js';
+import { describeLineage, lineageReport } from './lineage-command.js';
+import { describeReplay, replayCell } from './replay-command.js';
+import type { IAgentCommand } from './runner/kernel-process.js';
+import {
+  LineProgress,
+  TerminalProgress,
+  type IProgress
+} from './runner/progress.js';
 import { runNotebook } from './runner/run.js';
 
 const USAGE = `Usage:
@@ -39,6 +48,8 @@ const USAGE = `Usage:
   nbprov export NOTEBOOK [--format prov-json] [-o FILE | -o -]
   nbprov info NOTEBOOK
   nbprov run NOTEBOOK [--kernel NAME] [--output OUT.ipynb] [--allow-errors] [--timeout SECONDS]
+  nbprov lineage NOTEBOOK --cell CELL_ID [--json]
+  nbprov replay NOTEBOOK --cell CELL_ID [--json] [--kernel NAME] [--timeout SECONDS]
 
 nbprov run executes every code cell of NOTEBOOK headless, through the
 provenance agent, and writes the executed notebook back to NOTEBOOK (like
@@ -49,7 +60,16 @@ The journal is NOTEBOOK's sidecar, NAME.provenance.jsonl, beside it.
   --allow-errors     run every cell even after errors (exit status 0)
   --timeout SECONDS  interrupt a cell that runs longer, and stop
 Exit status: 0 ok, 1 a cell failed or timed out, 2 usage, 3 kernel failed
-(not found, did not start, died), 130/143 stopped by SIGINT/SIGTERM.`;
+(not found, did not start, died), 130/143 stopped by SIGINT/SIGTERM.
+
+nbprov lineage prints what the latest execution of a cell came from (the
+cells it depends on, transitively), the cells built on it, the files it read
+and wrote, and whether it is stale, from NOTEBOOK's journal.
+
+nbprov replay re-runs that lineage (the recorded code, in the recorded order)
+in a fresh kernel, compares every output with the recorded one, and records
+the replay in NAME.replay.provenance.jsonl. Exit status: 0 everything
+reproduced, 1 something differs or failed, 3 the kernel failed.`;
 
 /** A mistake on the command line: printed with the usage, exit status 2. */
 export class UsageError extends Error {}
@@ -71,6 +91,10 @@ export async function main(
       return infoCommand(rest, out);
     case 'run':
       return runCommand(rest);
+    case 'lineage':
+      return lineageCommand(rest, out);
+    case 'replay':
+      return replayCommand(rest, out);
     case '--help':
     case '-h':
     case 'help':
@@ -243,6 +267,70 @@ function infoCommand(
   return 0;
 }
 
+function lineageCommand(
+  args: readonly string[],
+  out: (line: string) => void
+): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      cell: { type: 'string', short: 'c' },
+      json: { type: 'boolean' }
+    },
+    strict: true,
+    allowPositionals: true
+  });
+  if (values.cell === undefined) {
+    throw new UsageError('nbprov lineage needs --cell CELL_ID.');
+  }
+  const report = lineageReport(
+    notebookArg(positionals, 'lineage'),
+    values.cell,
+    warnOnStderr
+  );
+  if (values.json === true) {
+    out(JSON.stringify(report));
+  } else {
+    describeLineage(report).forEach(line => out(line));
+  }
+  return 0;
+}
+
+async function replayCommand(
+  args: readonly string[],
+  out: (line: string) => void
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      cell: { type: 'string', short: 'c' },
+      json: { type: 'boolean' },
+      kernel: { type: 'string', short: 'k' },
+      timeout: { type: 'string' }
+    },
+    strict: true,
+    allowPositionals: true
+  });
+  if (values.cell === undefined) {
+    throw new UsageError('nbprov replay needs --cell CELL_ID.');
+  }
+  const { report, status } = await replayCell({
+    notebook: notebookArg(positionals, 'replay'),
+    cellId: values.cell,
+    kernel: values.kernel,
+    timeoutSeconds: timeoutArg(values.timeout),
+    agent: agentCommand(),
+    progress: progressOnStderr(),
+    warn: warnOnStderr
+  });
+  if (values.json === true) {
+    out(JSON.stringify(report));
+  } else {
+    describeReplay(report).forEach(line => out(line));
+  }
+  return status;
+}
+
 /** `nbprov run`'s options (USAGE); throws UsageError on a bad one. */
 export function parseRunArgs(args: readonly string[]): {
   notebook: string;
@@ -262,15 +350,7 @@ export function parseRunArgs(args: readonly string[]): {
     strict: true,
     allowPositionals: true
   });
-  let timeoutSeconds: number | undefined;
-  if (values.timeout !== undefined) {
-    timeoutSeconds = Number(values.timeout);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-      throw new UsageError(
-        `--timeout takes a number of seconds above 0, not "${values.timeout}".`
-      );
-    }
-  }
+  const timeoutSeconds = timeoutArg(values.timeout);
   return {
     notebook: notebookArg(positionals, 'run'),
     kernel: values.kernel,
@@ -280,17 +360,39 @@ export function parseRunArgs(args: readonly string[]): {
   };
 }
 
+function timeoutArg(value: string | undefined): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(
+      `--timeout takes a number of seconds above 0, not "${value}".`
+    );
+  }
+  return seconds;
+}
+
+/** This very CLI, run by this Node: how a kernel is wrapped on the fly. */
+function agentCommand(): IAgentCommand {
+  return {
+    node: process.execPath,
+    cli: realpathSync(fileURLToPath(import.meta.url))
+  };
+}
+
+function progressOnStderr(): IProgress {
+  return process.stderr.isTTY
+    ? new TerminalProgress(process.stderr)
+    : new LineProgress(process.stderr);
+}
+
 function runCommand(args: readonly string[]): Promise<number> {
   const options = parseRunArgs(args);
   return runNotebook({
     ...options,
-    agent: {
-      node: process.execPath,
-      cli: realpathSync(fileURLToPath(import.meta.url))
-    },
-    progress: process.stderr.isTTY
-      ? new TerminalProgress(process.stderr)
-      : new LineProgress(process.stderr)
+    agent: agentCommand(),
+    progress: progressOnStderr()
   });
 }
 

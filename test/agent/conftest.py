@@ -1,16 +1,13 @@
 """Fixtures for the agent's integration tests: a real ipykernel, wrapped.
 
-The wrapped kernelspec is installed with the real `nbprov kernel install`
-into a temporary prefix that only these tests put on JUPYTER_PATH, so the
-user's kernels are never touched. Build first: `npx tsc -p tsconfig.json`.
+The wrapped kernelspec comes from `kernel_prefix` (test/conftest.py, shared
+with test/lineage). Build first: `npx tsc -p tsconfig.json`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,43 +17,9 @@ import psutil
 import pytest
 from jupyter_client import BlockingKernelClient, KernelManager
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = ROOT / "lib" / "agent" / "cli.js"
-WRAPPED = "python3-provenance"
-
-
-@pytest.fixture(scope="session")
-def kernel_prefix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if not CLI.exists():
-        pytest.fail(f"{CLI} is missing: run `npx tsc -p tsconfig.json` first")
-    node = shutil.which("node")
-    assert node is not None, "node is not on PATH"
-    prefix = tmp_path_factory.mktemp("kernels")
-    env = dict(os.environ)
-    # `jupyter` and `python` of this interpreter's environment.
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    subprocess.run(
-        [node, str(CLI), "kernel", "install", "--name", "python3", "--prefix", str(prefix)],
-        check=True,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    share = prefix / "share" / "jupyter"
-    assert (share / "kernels" / WRAPPED / "kernel.json").exists()
-    # The same wrapped kernel, interrupted by message instead of signal.
-    by_message = share / "kernels" / f"{WRAPPED}-message"
-    shutil.copytree(share / "kernels" / WRAPPED, by_message)
-    spec = json.loads((by_message / "kernel.json").read_text())
-    spec["interrupt_mode"] = "message"
-    (by_message / "kernel.json").write_text(json.dumps(spec))
-    old = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = str(share) + (os.pathsep + old if old else "")
-    yield prefix
-    if old is None:
-        os.environ.pop("JUPYTER_PATH", None)
-    else:
-        os.environ["JUPYTER_PATH"] = old
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# CLI and WRAPPED are imported from here by the tests (`from conftest import CLI`).
+from nbprov_harness import CLI, WRAPPED  # noqa: E402, F401
 
 
 class Kernel:

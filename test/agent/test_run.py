@@ -7,7 +7,6 @@ conftest's `kernel_prefix` (a temporary prefix on JUPYTER_PATH).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -20,30 +19,12 @@ import psutil
 import pytest
 from conftest import CLI, WRAPPED, gone
 from nbclient import NotebookClient
+from nbprov_harness import NODE, env, journal, nbprov
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo"
 sys.path.insert(0, str(ROOT / "test" / "oracle"))
 import prov_oracle  # noqa: E402 - the oracle lives beside the tests
-
-NODE = shutil.which("node") or "node"
-
-
-def env() -> dict[str, str]:
-    # `jupyter` and `python` of this interpreter's environment first.
-    return dict(
-        os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    )
-
-
-def nbprov(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [NODE, str(CLI), *map(str, args)],
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def notebook(path: Path, *sources: str, kernel: str = WRAPPED) -> Path:
@@ -52,10 +33,6 @@ def notebook(path: Path, *sources: str, kernel: str = WRAPPED) -> Path:
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     nbformat.write(nb, path)
     return path
-
-
-def journal(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
 def comparable(nb: nbformat.NotebookNode) -> list[list[dict]]:

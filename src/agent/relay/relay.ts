@@ -88,6 +88,12 @@ export interface IRelayOptions {
    * forwards it as usual. Called on every shell request: it must be cheap.
    */
   readonly answer?: (frames: readonly Buffer[]) => Buffer[] | undefined;
+  /**
+   * iopub messages the agent caused itself, which clients must not see
+   * (its namespace question's `busy`/`idle`): neither forwarded nor
+   * observed. Called on every iopub message: it must be cheap.
+   */
+  readonly withhold?: (frames: readonly Buffer[]) => boolean;
 }
 
 export const ALL_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
@@ -257,7 +263,11 @@ export class Relay {
     answerTo?: Sender
   ): Promise<void> {
     try {
+      const withhold = channel === 'iopub' ? this._options.withhold : undefined;
       for await (const frames of from) {
+        if (withhold?.(frames)) {
+          continue;
+        }
         const answer = answerTo && this._options.answer?.(frames);
         if (answer) {
           await answerTo.send(answer).catch(e => {

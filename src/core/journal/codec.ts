@@ -449,6 +449,12 @@ const SHAPES: { readonly [K in JournalEventKind]: Shape<JournalEventOf<K>> } = {
     memoryKind: opt(RULES.memoryKind),
     hostCpuPercent: opt(RULES.number)
   },
+  'execution.names': {
+    execution: req(RULES.id),
+    rebound: req(RULES.strings),
+    types: req(RULES.strings),
+    deleted: req(RULES.strings)
+  },
   'replay.finished': {
     session: req(RULES.id),
     of: req(

@@ -298,6 +298,24 @@ export interface IKernelUsageEvent extends IEventBase {
   readonly hostCpuPercent?: number;
 }
 
+/**
+ * What the kernel itself reports an execution did to its global namespace
+ * (the agent asks ipykernel after each execution, silently): names bound
+ * to a different object than before, and names gone. Confirms or corrects
+ * the static analysis of the source; it cannot see changes in place (the
+ * object stays the same). When executions were queued, one report covers
+ * them all and is written for each.
+ */
+export interface IExecutionNamesEvent extends IEventBase {
+  readonly kind: 'execution.names';
+  readonly execution: ExecutionId;
+  /** Created or rebound since the kernel's previous report. */
+  readonly rebound: readonly string[];
+  /** The type name of each rebound name, in the same order. */
+  readonly types: readonly string[];
+  readonly deleted: readonly string[];
+}
+
 /** Whether a replay gave what was recorded (see core/lineage/replay-compare.ts). */
 export type ReplayVerdict = 'reproduced' | 'differs' | 'failed';
 
@@ -344,6 +362,7 @@ export type JournalEvent =
   | IHostFactsEvent
   | IResourceSampleEvent
   | IKernelUsageEvent
+  | IExecutionNamesEvent
   | IReplayFinishedEvent;
 
 export type JournalEventKind = JournalEvent['kind'];
@@ -368,5 +387,6 @@ export const JOURNAL_EVENT_KINDS: readonly JournalEventKind[] = [
   'host.facts',
   'resource.sample',
   'kernel.usage',
+  'execution.names',
   'replay.finished'
 ];

@@ -25,6 +25,15 @@ export type NameWriteKind =
 export interface INameWrite {
   readonly name: string;
   readonly kind: NameWriteKind;
+  /**
+   * Set on a `mutated` write whose evidence is weak: a call of a method the
+   * analysis knows nothing about (`x.frobnicate()`; it counts it, favouring
+   * recall), or an attribute or item set on a name that holds a module
+   * (`pd.options.display.max_rows = 10`). When the name holds a module (its
+   * current version was `imported`, e.g. `mylib.run()` after `import mylib`
+   * in an earlier cell), the graph may drop it. Never set on other kinds.
+   */
+  readonly uncertain?: true;
 }
 
 /**
@@ -46,15 +55,33 @@ export interface IFunctionEffects {
    * body may mutate in place; a call then mutates the global passed there.
    */
   readonly mutatedParams: readonly number[];
-  /** Parameter names, in order, so keyword arguments can be matched to `mutatedParams`. */
+  /**
+   * Parameter names, in order, so keyword arguments can be matched to
+   * `mutatedParams`; variadic ones keep their stars (`*args`, `**kwargs`),
+   * so no keyword matches them. For a class: its `__init__`'s, `self` left out.
+   */
   readonly params: readonly string[];
+  /**
+   * Calls in the body to global names, with the global names passed (params
+   * and other locals pass null): a function defined in another cell that
+   * mutates its parameters mutates the globals passed here when this one
+   * runs. Effects of functions defined in the same cell are already folded
+   * into `reads`, `writes`, `mutatedParams` and `files`.
+   */
+  readonly calls: readonly ICallSite[];
+  /** Files the body names (string literals), opened when the function runs, not when it is defined. */
+  readonly files: readonly IFileReference[];
 }
 
 /** A call in the cell's top-level code (or in code it runs directly: loops, `if`, `with`). */
 export interface ICallSite {
-  /** The global name called (`f(…)` → `f`); absent for `obj.method(…)` and other callees. */
+  /** The global name called (`f(…)` → `f`); `obj.method(…)` and other callees give no call site. */
   readonly callee: string;
-  /** For each positional argument, the global name it passes (`x`, or the base of `x.a` / `x[0]`), or null. */
+  /**
+   * For each positional argument before any `*iterable`, the global name it
+   * passes (`x`, or the base of `x.a`, `x[0]`, and of `x.parameters()`,
+   * `x.values()` and the other methods whose result shares x's data), or null.
+   */
   readonly args: readonly (string | null)[];
   /** Keyword arguments that pass a global name. */
   readonly keywords: readonly {
@@ -74,11 +101,33 @@ export interface IFileReference {
   readonly via: string;
 }
 
-/** Where a global name may have got its value from, for alias tracking. */
+/**
+ * A statement that binds global names the analysis cannot list: `from m
+ * import *` (`source` is the module as written, dots of relative imports
+ * kept) and `%run script.py` (`source` is the script path, or the module
+ * of `%run -m`). The graph may let a later read that no listed write
+ * explains resolve to the most recent of these.
+ */
+export interface IWildcardBinding {
+  readonly via: 'import *' | '%run';
+  readonly source: string;
+}
+
+/**
+ * Where a global name may have got its value from, for alias tracking:
+ * `x = …`, unpacking (every target from every source), `for x in xs`,
+ * `with … as x`, `x := …`, and `c[k] = v` / `c.a = v` (c comes to hold v).
+ * Listed in source order; one per statement and target; none when no
+ * source is left.
+ */
 export interface IAssignmentSource {
   /** The name assigned. */
   readonly target: string;
-  /** Global names read by the assigned expression (`opt = SGD(model.parameters())` → `model`). */
+  /**
+   * Global names read by the assigned expression (`opt = SGD(model.parameters())`
+   * → `SGD`, `model`), including the free globals of the cell's functions
+   * it calls; the target itself, builtins and names holding modules left out.
+   */
   readonly sources: readonly string[];
 }
 
@@ -93,7 +142,15 @@ export interface ICellAnalysis {
    * are left out unless the cell rebinds them globally first.
    */
   readonly reads: readonly string[];
-  /** Global names the cell binds, rebinds, mutates or deletes. A name appears once, with its strongest kind. */
+  /**
+   * Global names the cell binds, rebinds, mutates or deletes, with their
+   * strongest kind: a rebinding (`assigned`, `imported`, `defined`,
+   * `deleted`; the last one in the source wins) beats `mutated`, and a
+   * certain mutation beats an `uncertain` one. A name both rebound and
+   * changed in place is listed as `mutated`, its rebinding, and `mutated`
+   * again (not after `deleted`): either object may be shared with another
+   * name (`b = a; b.append(1)` changes `a`).
+   */
   readonly writes: readonly INameWrite[];
   /** Functions and classes the cell defines at the top level (also `f = lambda …`). */
   readonly functions: readonly IFunctionEffects[];
@@ -105,4 +162,6 @@ export interface ICellAnalysis {
   readonly files: readonly IFileReference[];
   /** IPython magics used: `time`, `%%timeit` → `timeit`, `!` lines → `!`. */
   readonly magics: readonly string[];
+  /** Bindings of names that cannot be listed (`from m import *`, `%run`). */
+  readonly wildcards: readonly IWildcardBinding[];
 }

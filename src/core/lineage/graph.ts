@@ -16,7 +16,9 @@ import type {
   IJournalState
 } from '../projection/journal-state.js';
 import type {
+  ICallSite,
   ICellAnalysis,
+  IFileReference,
   IFunctionEffects,
   INameWrite
 } from './cell-analysis.js';
@@ -32,8 +34,6 @@ import {
 export interface IObservedEffects {
   /** Global names the kernel reports as created or rebound by the execution. */
   readonly rebound?: readonly string[];
-  /** Global names the kernel reports as removed. */
-  readonly deleted?: readonly string[];
   /** Files the kernel's processes opened or changed while the execution ran. */
   readonly files?: readonly {
     readonly path: string;
@@ -124,12 +124,15 @@ class LineageBuilder {
     ];
 
     // Reads, widened by what the functions the cell touches read when run.
-    const { reads, writes } = expandEffects(
+    const { reads, writes, calls, files } = expandEffects(
       usedNames(analysis),
-      analysis?.writes ?? [],
+      (analysis?.writes ?? []).filter(
+        // `mylib.run()` after `import mylib`: not a change of anything.
+        w => !(w.uncertain && namespace.lookup(w.name)?.how === 'imported')
+      ),
       effectsOf
     );
-    for (const call of analysis?.calls ?? []) {
+    for (const call of [...(analysis?.calls ?? []), ...calls]) {
       for (const effects of effectsOf(call.callee)) {
         for (const name of mutatedArguments(call, effects)) {
           writes.push({ name, kind: 'mutated' });
@@ -142,13 +145,26 @@ class LineageBuilder {
         reads.add(write.name);
       }
     }
+    // Names the kernel saw rebound that the source does not bind. One
+    // answer of the kernel may cover several executions queued together,
+    // and is credited to each: such a write must not hide the version
+    // before it (the real writer may be the earlier one), so it also reads
+    // it, and the chain back stays whole.
+    const unexplained = (observed?.rebound ?? []).filter(
+      name => !writes.some(w => w.name === name && w.kind !== 'mutated')
+    );
+    for (const name of unexplained) {
+      reads.add(name);
+    }
     for (const name of reads) {
-      const version = namespace.lookup(name);
+      // A name no listed write explains may come from the latest
+      // `import *` or `%run` of the session.
+      const version = namespace.lookup(name) ?? namespace.wildcard;
       if (version) {
         used.set(version.id, version);
       }
     }
-    for (const file of fileReferences(analysis, observed, 'read')) {
+    for (const file of fileReferences(analysis, observed, files, 'read')) {
       const version = this._files.get(file) ?? this._externalFile(file);
       used.set(version.id, version);
     }
@@ -219,17 +235,25 @@ class LineageBuilder {
     for (const { name, kind } of writes) {
       write(name, kind);
     }
-    for (const name of observed?.rebound ?? []) {
-      if (!writes.some(w => w.name === name && w.kind !== 'mutated')) {
-        write(name, 'assigned');
-      }
+    for (const name of unexplained) {
+      write(name, 'assigned');
     }
-    for (const name of observed?.deleted ?? []) {
-      if (namespace.lookup(name)) {
-        write(name, 'deleted');
-      }
+    // Deletions the kernel reports are not applied: shared by queued
+    // executions, one could remove a name before a later one read it. A
+    // deletion missed costs precision only (a reader after it resolves to
+    // an old version), never a dependency.
+    for (const wildcard of analysis?.wildcards ?? []) {
+      const version = variableVersion(
+        `*${wildcard.via === '%run' ? 'run' : 'import'}`,
+        ordinal,
+        'imported',
+        namespace.wildcard,
+        []
+      );
+      namespace.wildcard = version;
+      emit(version);
     }
-    for (const file of fileReferences(analysis, observed, 'write')) {
+    for (const file of fileReferences(analysis, observed, files, 'write')) {
       const previous = this._files.get(file);
       const version: IFileVersion = {
         kind: 'file',
@@ -361,9 +385,16 @@ function expandEffects(
   names: readonly string[],
   cellWrites: readonly INameWrite[],
   effectsOf: (name: string) => readonly IFunctionEffects[]
-): { reads: Set<string>; writes: INameWrite[] } {
+): {
+  reads: Set<string>;
+  writes: INameWrite[];
+  calls: ICallSite[];
+  files: IFileReference[];
+} {
   const reads = new Set<string>();
   const writes = [...cellWrites];
+  const calls: ICallSite[] = [];
+  const files: IFileReference[] = [];
   const seen = new Set<IFunctionEffects>();
   const queue = [...names];
   while (queue.length > 0) {
@@ -377,15 +408,17 @@ function expandEffects(
         continue;
       }
       seen.add(effects);
-      queue.push(...effects.reads);
+      queue.push(...effects.reads, ...effects.calls.map(c => c.callee));
       writes.push(...effects.writes);
+      calls.push(...effects.calls);
+      files.push(...effects.files);
     }
   }
-  return { reads, writes };
+  return { reads, writes, calls, files };
 }
 
 function mutatedArguments(
-  call: ICellAnalysis['calls'][number],
+  call: ICallSite,
   effects: IFunctionEffects
 ): string[] {
   const names: string[] = [];
@@ -407,10 +440,11 @@ function mutatedArguments(
 function fileReferences(
   analysis: ICellAnalysis | undefined,
   observed: IObservedEffects | undefined,
+  fromFunctions: readonly IFileReference[],
   mode: 'read' | 'write'
 ): string[] {
   const paths = new Set<string>();
-  for (const file of analysis?.files ?? []) {
+  for (const file of [...(analysis?.files ?? []), ...fromFunctions]) {
     if (file.mode === mode) {
       paths.add(normalizePath(file.path));
     }

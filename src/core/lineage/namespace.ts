@@ -19,6 +19,8 @@ export class SessionNamespace {
   /** Name → object id; ids are joined by a union-find over `_parent`. */
   private readonly _objectOf = new Map<string, number>();
   private readonly _parent: number[] = [];
+  /** The latest `import *` or `%run`: it may have bound any name. */
+  wildcard: IVariableVersion | undefined;
 
   lookup(name: string): IVariableVersion | undefined {
     return this._bound.get(name);

@@ -7,6 +7,7 @@
 
 import type {
   IExecutionFinishedEvent,
+  IExecutionNamesEvent,
   IExecutionOutputEvent,
   IExecutionRequestedEvent,
   IExecutionStartedEvent,
@@ -43,6 +44,8 @@ export interface IExecutionState {
   started?: IExecutionStartedEvent;
   finished?: IExecutionFinishedEvent;
   readonly outputs: Map<number, IExecutionOutputEvent>;
+  /** What the kernel reported the execution did to its namespace (agent). */
+  names?: IExecutionNamesEvent;
 }
 
 export interface ICellVersionState {
@@ -149,6 +152,13 @@ export function foldJournal(events: readonly JournalEvent[]): IJournalState {
       case 'recording.toggled':
         // Pauses show as gaps between executions; nothing to record.
         break;
+      case 'execution.names': {
+        const execution = state.executions.get(event.execution);
+        if (execution && !execution.names) {
+          execution.names = event;
+        }
+        break;
+      }
       case 'replay.finished':
         if (state.sessions.has(event.session)) {
           state.replays.push(event);

@@ -155,6 +155,15 @@ export const FULL_EXAMPLES = [
   },
   {
     v: 1,
+    kind: 'execution.names',
+    t: T,
+    execution: 'e1',
+    rebound: ['model', 'np'],
+    types: ['Net', 'module'],
+    deleted: ['tmp']
+  },
+  {
+    v: 1,
     kind: 'replay.finished',
     t: T,
     session: 's2',
@@ -246,6 +255,15 @@ export const MINIMAL_EXAMPLES = [
   { v: 1, kind: 'kernel.usage', t: T, session: 's1' },
   {
     v: 1,
+    kind: 'execution.names',
+    t: T,
+    execution: 'e1',
+    rebound: [],
+    types: [],
+    deleted: []
+  },
+  {
+    v: 1,
     kind: 'replay.finished',
     t: T,
     session: 's2',
@@ -333,6 +351,10 @@ export const BAD_LINES: readonly {
   },
   {
     line: `{"v":1,"kind":"execution.finished","t":"${T}","execution":"e","status":"ok","streams":[{"name":"stdout","byteSize":3}]}`,
+    why: 'invalid-event'
+  },
+  {
+    line: `{"v":1,"kind":"execution.names","t":"${T}","execution":"e","rebound":["x"],"types":["int"]}`,
     why: 'invalid-event'
   },
   {

@@ -44,7 +44,8 @@ function analysis(spec: Spec): ICellAnalysis {
     calls: spec.calls ?? [],
     assignments: spec.assignments ?? [],
     files: spec.files ?? [],
-    magics: spec.magics ?? []
+    magics: spec.magics ?? [],
+    wildcards: spec.wildcards ?? []
   };
 }
 
@@ -57,7 +58,9 @@ function fn(
     reads: effects.reads ?? [],
     writes: effects.writes ?? [],
     mutatedParams: effects.mutatedParams ?? [],
-    params: effects.params ?? []
+    params: effects.params ?? [],
+    calls: effects.calls ?? [],
+    files: effects.files ?? []
   };
 }
 
@@ -379,4 +382,34 @@ test('kernel observations add writes the source did not show', () => {
       execution.requested.cellId === 'a' ? { rebound: ['hidden'] } : undefined
   });
   assert.deepEqual(upstream(graph, 'b'), ['a']);
+});
+
+test('a rebinding the kernel credits to queued executions keeps the real writer upstream', () => {
+  // a binds x; b and c ran queued behind it and share the kernel's answer.
+  const events: JournalEvent[] = [
+    created(),
+    sessionStarted(0, 's1'),
+    requested(1, 's1', 'e1', 'x = 1', 'a'),
+    requested(1.1, 's1', 'e2', 'y = 2', 'b'),
+    requested(1.2, 's1', 'e3', 'z = 3', 'c'),
+    finished(2, 'e1', 'ok'),
+    finished(2.1, 'e2', 'ok'),
+    finished(2.2, 'e3', 'ok'),
+    requested(3, 's1', 'e4', 'print(x)', 'd'),
+    finished(4, 'e4', 'ok')
+  ];
+  const statics: Record<string, ICellAnalysis> = {
+    'x = 1': analysis({ writes: [['x', 'assigned']] }),
+    'y = 2': analysis({ writes: [['y', 'assigned']] }),
+    'z = 3': analysis({ writes: [['z', 'assigned']] }),
+    'print(x)': analysis({ reads: ['x'] })
+  };
+  const graph = buildLineage(foldJournal(events), {
+    analyze: source => statics[source],
+    observe: execution =>
+      execution.requested.cellId === 'd'
+        ? undefined
+        : { rebound: ['x', 'y', 'z'] }
+  });
+  assert.deepEqual(upstream(graph, 'd'), ['a', 'b', 'c']);
 });
