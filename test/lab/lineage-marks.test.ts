@@ -58,7 +58,8 @@ function graphOf(runs: IRun[]): {
       calls: [],
       assignments: [],
       files: [],
-      magics: []
+      magics: [],
+      wildcards: []
     });
     events.push(
       requested(i + 1, 's1', `e${i}`, source, run.cell),

@@ -58,7 +58,8 @@ function analysis(reads: string[], writes: string[]): ICellAnalysis {
     calls: [],
     assignments: [],
     files: [],
-    magics: []
+    magics: [],
+    wildcards: []
   };
 }
 

@@ -7,7 +7,7 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { followSettings } from '../settings.js';
 import { IProvenanceRegistry } from '../tokens.js';
-import { lineageOptions } from './lineage-options.js';
+import { defaultLineageOptions } from '../../core/lineage/index.js';
 import { NotebookMarks } from './notebook-marks.js';
 
 export namespace LineageMarksCommandIDs {
@@ -33,7 +33,7 @@ export const lineageMarksPlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null
   ): void => {
-    const options = lineageOptions();
+    const options = defaultLineageOptions();
     const marks = new Map<NotebookPanel, NotebookMarks>();
     let enabled = true;
     let settings: ISettingRegistry.ISettings | null = null;

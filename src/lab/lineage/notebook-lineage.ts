@@ -86,11 +86,21 @@ export class NotebookLineage implements IDisposable {
       return;
     }
     this._events.push(...relevant);
-    if (this._timer === undefined && this._graph !== undefined) {
-      this._timer = setTimeout(() => {
-        this._timer = undefined;
-        this._rebuild();
-      }, REBUILD_DELAY_MS);
+    if (
+      this._timer === undefined &&
+      this._graph !== undefined &&
+      relevant.some(e => CHANGES_GRAPH.has(e.kind))
+    ) {
+      // A rebuild folds the whole journal (about 110 ms at 5,000
+      // executions, bench/lineage-marks.ts): a long journal waits longer,
+      // so rebuilds never take more than a third of the page's time.
+      this._timer = setTimeout(
+        () => {
+          this._timer = undefined;
+          this._rebuild();
+        },
+        Math.max(REBUILD_DELAY_MS, 2 * this._lastBuildMs)
+      );
     }
   }
 
@@ -98,7 +108,9 @@ export class NotebookLineage implements IDisposable {
     if (this._isDisposed) {
       return;
     }
+    const start = performance.now();
     this._graph = buildLineage(foldJournal(this._events), this._options);
+    this._lastBuildMs = performance.now() - start;
     this._changed.emit(this._graph);
   }
 
@@ -108,6 +120,7 @@ export class NotebookLineage implements IDisposable {
   private _events: JournalEvent[] = [];
   private _graph: ILineageGraph | undefined;
   private _timer: ReturnType<typeof setTimeout> | undefined;
+  private _lastBuildMs = 0;
   private _isDisposed = false;
   private readonly _changed = new Signal<this, ILineageGraph>(this);
 }
@@ -121,6 +134,16 @@ const IGNORED: ReadonlySet<JournalEvent['kind']> = new Set<
   'kernel.usage',
   // One per output message: the graph reads executions, not outputs.
   'execution.output'
+]);
+
+/** Events after which the graph may differ (a start changes nothing it shows). */
+const CHANGES_GRAPH: ReadonlySet<JournalEvent['kind']> = new Set<
+  JournalEvent['kind']
+>([
+  'session.started',
+  'execution.requested',
+  'execution.finished',
+  'execution.names'
 ]);
 
 function aboutLineage(events: readonly JournalEvent[]): JournalEvent[] {

@@ -14,6 +14,7 @@ import { UUID } from '@lumino/coreutils';
 import type { JournalId } from '../../../core/journal/index.js';
 import {
   buildLineage,
+  defaultLineageOptions,
   type ILineageGraph
 } from '../../../core/lineage/index.js';
 import { foldJournal } from '../../../core/projection/journal-state.js';
@@ -25,7 +26,6 @@ import {
 } from '../../settings.js';
 import { SidecarJournal } from '../../sidecar-journal.js';
 import { IProvenanceRegistry } from '../../tokens.js';
-import { lineageOptions } from '../lineage-options.js';
 import { outputTextsOf } from './output-text.js';
 import { planReplay, replayKernelName, type IReplayPlan } from './plan.js';
 import { ReplayRun } from './replay-run.js';
@@ -56,7 +56,7 @@ export const replayLineagePlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null
   ): void => {
-    const options = lineageOptions();
+    const options = defaultLineageOptions();
     let settings: IProvenanceSettings = readSettings(null);
     void followSettings(settingRegistry, loaded => (settings = loaded));
 
