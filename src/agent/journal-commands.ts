@@ -12,6 +12,7 @@ import {
   provJsonPathFor,
   type IDecodedJournal
 } from '../core/journal/index.js';
+import { defaultLineageOptions } from '../core/lineage/index.js';
 import { journalToProv, summarizeJournal } from '../core/projection/index.js';
 import { serializeProvJson } from '../core/prov/index.js';
 import { RECORDER_VERSION } from '../core/version.js';
@@ -76,7 +77,10 @@ export function exportNotebook(
     throw new JournalCommandError(`${path} holds no readable record.`);
   }
   const text = serializeProvJson(
-    journalToProv(journal.events, { recorderVersion: RECORDER_VERSION })
+    journalToProv(journal.events, {
+      recorderVersion: RECORDER_VERSION,
+      lineage: defaultLineageOptions()
+    })
   );
   const output = options.output ?? provJsonPathFor(notebookPath);
   if (output === '-') {

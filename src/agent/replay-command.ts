@@ -70,7 +70,7 @@ export interface IReplayedExecution {
   readonly verdict: ReplayVerdict;
   readonly recorded_status: string;
   readonly replayed_status: string;
-  readonly differences: readonly IOutputDifference[];
+  readonly differing_outputs: readonly IOutputDifference[];
   /** A line diff of the outputs' text, where both texts were at hand. */
   readonly diff?: string;
   readonly caveat?: string;
@@ -201,7 +201,7 @@ export function describeReplay(report: IReplayReport): string[] {
         `    recorded ${e.recorded_status}, replayed ${e.replayed_status}`
       );
     }
-    for (const d of e.differences) {
+    for (const d of e.differing_outputs) {
       lines.push(
         `    output ${d.output} ${d.change}` +
           (d.recordedPreview !== undefined
@@ -283,7 +283,7 @@ function compareOne(
       ...base,
       verdict: 'failed',
       replayed_status: 'not run',
-      differences: []
+      differing_outputs: []
     };
   }
   const comparison = compareExecutions(recorded, replayed);
@@ -305,7 +305,7 @@ function compareOne(
     ...base,
     verdict: comparison.verdict,
     replayed_status: comparison.replayedStatus,
-    differences: comparison.differences,
+    differing_outputs: comparison.differences,
     ...(diff !== undefined ? { diff } : {}),
     ...(comparison.caveat !== undefined ? { caveat: comparison.caveat } : {})
   };

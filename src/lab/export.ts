@@ -1,5 +1,6 @@
 import type { Contents } from '@jupyterlab/services';
 import { provJsonPathFor } from '../core/journal/paths.js';
+import { defaultLineageOptions } from '../core/lineage/index.js';
 import { journalToProv } from '../core/projection/index.js';
 import { serializeProvJson } from '../core/prov/index.js';
 import type { ILoadedJournal } from './sidecar-journal.js';
@@ -35,7 +36,10 @@ export async function exportProvJson(
   if (journal.events.length === 0) {
     throw new NothingRecordedError(notebookPath);
   }
-  const document = journalToProv(journal.events, { recorderVersion });
+  const document = journalToProv(journal.events, {
+    recorderVersion,
+    lineage: defaultLineageOptions()
+  });
   const path = provJsonPathFor(notebookPath);
   await contents.save(path, {
     type: 'file',

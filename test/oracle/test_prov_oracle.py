@@ -142,6 +142,34 @@ def test_a_replay_links_to_the_executions_it_replayed(exported: Path) -> None:
     assert last["nbprov:replayVerdict"] == "differs"
 
 
+def relation_pairs(document, kind: str) -> set[tuple[str, str]]:
+    return {
+        (str(r.formal_attributes[0][1]), str(r.formal_attributes[1][1]))
+        for r in document.get_records()
+        if r.get_type().localpart == kind
+    }
+
+
+def test_variables_and_files_flow_between_executions(exported: Path) -> None:
+    # c-data writes data.csv; c-load reads it into rows; c-scale rebinds
+    # rows (rows *= 2); c-show prints it (test/core/fixtures/journals.ts).
+    document, records = records_of(exported / "lineage.json")
+    rows = {str(k): v for k, v in records["run:var-rows@2"].attributes}
+    assert str(rows["prov:type"]) == "nbprov:Variable"
+    assert rows["nbprov:name"] == "rows"
+    data = {str(k): v for k, v in records["run:file-data%2Ecsv@1"].attributes}
+    assert str(data["prov:type"]) == "nbprov:File" and data["nbprov:path"] == "data.csv"
+    generated = relation_pairs(document, "Generation")
+    used = relation_pairs(document, "Usage")
+    assert ("run:file-data%2Ecsv@1", "run:exec-1") in generated
+    assert ("run:exec-2", "run:file-data%2Ecsv@1") in used
+    assert ("run:var-rows@2", "run:exec-2") in generated
+    assert ("run:exec-3", "run:var-rows@2") in used
+    assert ("run:var-rows@3", "run:exec-3") in generated
+    assert ("run:exec-4", "run:var-rows@3") in used
+    assert ("run:exec-4", "run:var-rows@2") not in used
+
+
 def test_cli_prints_a_summary_and_succeeds(exported: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(Path(prov_oracle.__file__)), str(exported / "restart.json")],

@@ -164,4 +164,20 @@ export interface ICellAnalysis {
   readonly magics: readonly string[];
   /** Bindings of names that cannot be listed (`from m import *`, `%run`). */
   readonly wildcards: readonly IWildcardBinding[];
+  /**
+   * Globals the cell leaves bound to a string or path it knows
+   * (`REPORT = Path('reports') / 'table.txt'`), so that later cells' file
+   * references through them (`REPORT.read_text()`) can be resolved.
+   */
+  readonly pathConstants: readonly {
+    readonly name: string;
+    readonly value: string;
+  }[];
 }
+
+/**
+ * In an `IFileReference.path` or a path constant: a global the cell did
+ * not bind, standing for the path an earlier cell bound it to
+ * (`\u0000REPORT\u0000/x.csv`); the graph resolves it or drops the reference.
+ */
+export const GLOBAL_PATH_MARK = '\u0000';

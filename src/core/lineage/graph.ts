@@ -15,12 +15,13 @@ import type {
   IExecutionState,
   IJournalState
 } from '../projection/journal-state.js';
-import type {
-  ICallSite,
-  ICellAnalysis,
-  IFileReference,
-  IFunctionEffects,
-  INameWrite
+import {
+  GLOBAL_PATH_MARK,
+  type ICallSite,
+  type ICellAnalysis,
+  type IFileReference,
+  type IFunctionEffects,
+  type INameWrite
 } from './cell-analysis.js';
 import { SessionNamespace } from './namespace.js';
 import {
@@ -106,7 +107,14 @@ class LineageBuilder {
 
   add(execution: IExecutionState): void {
     const ordinal = execution.ordinal;
-    const analysis = this._analyse(execution);
+    // Code the kernel could not compile never ran: whatever an analysis
+    // recovered from it (`level = 2` before the broken line) did not happen.
+    // (A SyntaxError raised by code that parses, `eval('(')`, came later.)
+    const parsed = this._analyse(execution);
+    const analysis =
+      parsed && !parsed.parsed && rejectedByTheKernel(execution)
+        ? undefined
+        : parsed;
     const observed = this._options.observe?.(execution);
     const namespace = this._namespace(execution);
     const used = new Map<string, DataVersion>();
@@ -133,6 +141,12 @@ class LineageBuilder {
       effectsOf
     );
     for (const call of [...(analysis?.calls ?? []), ...calls]) {
+      // Calling a value that is not a def or a class (a closure, a model,
+      // an object with __call__) may change its state.
+      const how = namespace.lookup(call.callee)?.how;
+      if (how !== undefined && how !== 'defined' && how !== 'imported') {
+        writes.push({ name: call.callee, kind: 'mutated', uncertain: true });
+      }
       for (const effects of effectsOf(call.callee)) {
         for (const name of mutatedArguments(call, effects)) {
           writes.push({ name, kind: 'mutated' });
@@ -140,8 +154,9 @@ class LineageBuilder {
       }
     }
     for (const write of writes) {
-      if (write.kind === 'mutated') {
-        // An in-place change depends on the state it changes.
+      if (write.kind === 'mutated' || write.kind === 'deleted') {
+        // An in-place change depends on the state it changes; `del x`
+        // fails unless x is bound.
         reads.add(write.name);
       }
     }
@@ -164,9 +179,23 @@ class LineageBuilder {
         used.set(version.id, version);
       }
     }
-    for (const file of fileReferences(analysis, observed, files, 'read')) {
+    const resolve = (path: string): string | undefined =>
+      resolveGlobalPath(path, name => namespace.lookup(name)?.pathValue);
+    for (const file of fileReferences(
+      analysis,
+      observed,
+      files,
+      'read',
+      resolve
+    )) {
       const version = this._files.get(file) ?? this._externalFile(file);
       used.set(version.id, version);
+      // A folder read (`ls reports`) holds what was written into it.
+      for (const [path, inside] of this._files) {
+        if (path.startsWith(`${file}/`)) {
+          used.set(inside.id, inside);
+        }
+      }
     }
 
     // Writes, applied after every read resolved against the state before.
@@ -176,6 +205,9 @@ class LineageBuilder {
       list.push(...assignment.sources);
       sourcesOf.set(assignment.target, list);
     }
+    const pathConstants = new Map(
+      (analysis?.pathConstants ?? []).map(c => [c.name, c.value])
+    );
     // One version per name per execution: the last write of the cell wins.
     const generatedVariable = new Map<string, number>();
     const emit = (version: IVariableVersion): void => {
@@ -204,7 +236,9 @@ class LineageBuilder {
             ordinal,
             'mutated',
             current,
-            current?.effects ?? []
+            current?.effects ?? [],
+            // Changed in place, it still names the same file.
+            current?.pathValue
           );
           namespace.replace(alias, version);
           emit(version);
@@ -222,12 +256,14 @@ class LineageBuilder {
       for (const source of sources) {
         effects.push(...(namespace.lookup(source)?.effects ?? []));
       }
+      const constant = pathConstants.get(name);
       const version = variableVersion(
         name,
         ordinal,
         kind,
         previous,
-        dedupe(effects)
+        dedupe(effects),
+        constant === undefined ? undefined : resolve(constant)
       );
       namespace.bind(name, version, sources);
       emit(version);
@@ -253,7 +289,13 @@ class LineageBuilder {
       namespace.wildcard = version;
       emit(version);
     }
-    for (const file of fileReferences(analysis, observed, files, 'write')) {
+    for (const file of fileReferences(
+      analysis,
+      observed,
+      files,
+      'write',
+      resolve
+    )) {
       const previous = this._files.get(file);
       const version: IFileVersion = {
         kind: 'file',
@@ -338,12 +380,48 @@ class LineageBuilder {
   }
 }
 
+/**
+ * A path with the globals it names put in (`GLOBAL_PATH_MARK`); undefined
+ * when one of them holds no known path.
+ */
+function resolveGlobalPath(
+  path: string,
+  valueOf: (name: string) => string | undefined
+): string | undefined {
+  if (!path.includes(GLOBAL_PATH_MARK)) {
+    return path;
+  }
+  let unknown = false;
+  const resolved = path.replace(GLOBAL_PATH_PATTERN, (_, name: string) => {
+    const value = valueOf(name);
+    unknown ||= value === undefined;
+    return value ?? '';
+  });
+  return unknown ? undefined : resolved;
+}
+
+const GLOBAL_PATH_PATTERN = new RegExp(
+  `${GLOBAL_PATH_MARK}([^${GLOBAL_PATH_MARK}]+)${GLOBAL_PATH_MARK}`,
+  'g'
+);
+
+/** The kernel ended the execution with a compile error. */
+function rejectedByTheKernel(execution: IExecutionState): boolean {
+  const ename = execution.finished?.error?.ename;
+  return (
+    ename === 'SyntaxError' ||
+    ename === 'IndentationError' ||
+    ename === 'TabError'
+  );
+}
+
 function variableVersion(
   name: string,
   ordinal: number,
   how: INameWrite['kind'],
   previous: IVariableVersion | undefined,
-  effects: readonly IFunctionEffects[]
+  effects: readonly IFunctionEffects[],
+  pathValue?: string
 ): IVariableVersion {
   return {
     kind: 'variable',
@@ -352,7 +430,8 @@ function variableVersion(
     writtenBy: ordinal,
     how,
     previous,
-    effects
+    effects,
+    ...(pathValue !== undefined ? { pathValue } : {})
   };
 }
 
@@ -441,12 +520,14 @@ function fileReferences(
   analysis: ICellAnalysis | undefined,
   observed: IObservedEffects | undefined,
   fromFunctions: readonly IFileReference[],
-  mode: 'read' | 'write'
+  mode: 'read' | 'write',
+  resolve: (path: string) => string | undefined
 ): string[] {
   const paths = new Set<string>();
   for (const file of [...(analysis?.files ?? []), ...fromFunctions]) {
-    if (file.mode === mode) {
-      paths.add(normalizePath(file.path));
+    const path = file.mode === mode ? resolve(file.path) : undefined;
+    if (path !== undefined) {
+      paths.add(normalizePath(path));
     }
   }
   for (const file of observed?.files ?? []) {

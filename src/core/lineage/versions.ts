@@ -24,6 +24,8 @@ export interface IVariableVersion {
    * runs its class's methods, a closure its factory's body).
    */
   readonly effects: readonly IFunctionEffects[];
+  /** The path or string the name holds, where the writing cell's code said (`REPORT = Path('r') / 't.txt'`). */
+  readonly pathValue?: string;
 }
 
 /** One state of a file, as an execution read or wrote it. */

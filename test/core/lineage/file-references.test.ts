@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analysis, files, functionNamed } from './analysis-helpers.js';
 
-test('open: the mode decides read or write; + means both', () => {
+test('open: the mode decides read or write; + and appending mean both', () => {
   assert.deepEqual(
     files(
       "open('a.txt')\nopen('b.txt', 'w')\nopen('c.txt', 'r+')\nopen('d.log', mode='ab')\nopen(file='e.bin', mode='rb')\nopen('f.txt', 'a+')"
@@ -12,6 +12,7 @@ test('open: the mode decides read or write; + means both', () => {
       'b.txt write open',
       'c.txt read open',
       'c.txt write open',
+      'd.log read open',
       'd.log write open',
       'e.bin read open',
       'f.txt read open',
@@ -47,6 +48,7 @@ test('pathlib paths: read_text, write_bytes, open, joined with /', () => {
     [
       'notes.md read pathlib.Path.read_text',
       'out/x.bin write pathlib.Path.write_bytes',
+      'log.txt read pathlib.Path.open',
       'log.txt write pathlib.Path.open'
     ]
   );

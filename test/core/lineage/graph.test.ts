@@ -45,7 +45,8 @@ function analysis(spec: Spec): ICellAnalysis {
     assignments: spec.assignments ?? [],
     files: spec.files ?? [],
     magics: spec.magics ?? [],
-    wildcards: spec.wildcards ?? []
+    wildcards: spec.wildcards ?? [],
+    pathConstants: spec.pathConstants ?? []
   };
 }
 
@@ -412,4 +413,44 @@ test('a rebinding the kernel credits to queued executions keeps the real writer 
         : { rebound: ['x', 'y', 'z'] }
   });
   assert.deepEqual(upstream(graph, 'd'), ['a', 'b', 'c']);
+});
+
+test('a path held in a global bound by another cell resolves to what it held', () => {
+  const graph = lineageOf([
+    {
+      cell: 'paths',
+      spec: {
+        writes: [['REPORT', 'assigned']],
+        pathConstants: [{ name: 'REPORT', value: 'reports/table.txt' }]
+      }
+    },
+    {
+      cell: 'write',
+      spec: {
+        reads: ['REPORT'],
+        files: [
+          { path: '\u0000REPORT\u0000', mode: 'write', via: 'write_text' }
+        ]
+      }
+    },
+    {
+      cell: 'read',
+      spec: {
+        reads: ['REPORT'],
+        files: [{ path: '\u0000REPORT\u0000', mode: 'read', via: 'read_text' }]
+      }
+    },
+    {
+      cell: 'unknown',
+      spec: {
+        reads: ['OTHER'],
+        files: [{ path: '\u0000OTHER\u0000/x', mode: 'read', via: 'open' }]
+      }
+    }
+  ]);
+  assert.deepEqual(cellLineage(graph, 'write')?.filesWritten, [
+    'reports/table.txt'
+  ]);
+  assert.deepEqual(upstream(graph, 'read'), ['paths', 'write']);
+  assert.deepEqual(cellLineage(graph, 'unknown')?.filesRead, []);
 });

@@ -98,7 +98,8 @@ function unanalysed(message: string): ICellAnalysis {
     assignments: [],
     files: [],
     magics: [],
-    wildcards: []
+    wildcards: [],
+    pathConstants: []
   };
 }
 
@@ -185,6 +186,7 @@ function analyze(source: string): ICellAnalysis {
     assignments: cell.assignments,
     files,
     magics: ipython.magics,
-    wildcards: [...ipython.wildcards, ...cell.wildcards]
+    wildcards: [...ipython.wildcards, ...cell.wildcards],
+    pathConstants: walker.pathConstants()
   };
 }

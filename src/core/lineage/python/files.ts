@@ -4,6 +4,7 @@
  * arguments certainly hold. An argument whose value is not known (an
  * f-string, a parameter, a computed path) names no file.
  */
+import { GLOBAL_PATH_MARK } from '../cell-analysis.js';
 import type { IFileReference } from '../cell-analysis.js';
 import {
   accessOfMode,
@@ -39,8 +40,9 @@ function accessOf(
   if (!mode.given) {
     return accessOfMode(access.defaultMode);
   }
-  // A mode the analysis cannot read may be anything: count both (recall).
-  return mode.value === undefined
+  // A mode the analysis cannot read (or held by another cell's global)
+  // may be anything: count both (recall).
+  return mode.value === undefined || mode.value.includes(GLOBAL_PATH_MARK)
     ? { read: true, write: true }
     : accessOfMode(mode.value);
 }

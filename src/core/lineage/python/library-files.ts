@@ -258,5 +258,7 @@ export function accessOfMode(mode: string): {
 } {
   const plus = mode.includes('+');
   const writes = /[wax]/.test(mode);
-  return { read: plus || !writes, write: plus || writes };
+  // Appending keeps what was there: the file after depends on it.
+  const appends = mode.includes('a');
+  return { read: plus || appends || !writes, write: plus || writes };
 }

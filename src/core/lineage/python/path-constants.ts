@@ -4,6 +4,7 @@
  * known parts, and module globals the cell bound to one of those earlier
  * (`path = 'data.csv'; open(path)`).
  */
+import { GLOBAL_PATH_MARK } from '../cell-analysis.js';
 import { qualifiedName, type SourceText } from './names.js';
 import { argumentParts } from './node-shapes.js';
 import type { Scope } from './scope.js';
@@ -26,18 +27,36 @@ function joinPath(base: string, part: string): string {
   return base.endsWith('/') ? base + part : `${base}/${part}`;
 }
 
+/**
+ * A global the cell did not bind, standing in a path (`REPORT.read_text()`
+ * with `REPORT = Path('reports') / 't.txt'` in an earlier cell): the lineage
+ * graph puts in the value that cell bound, when it bound a known one.
+ */
+export function globalPathPlaceholder(name: string): string {
+  return `${GLOBAL_PATH_MARK}${name}${GLOBAL_PATH_MARK}`;
+}
+
 export class PathConstants {
   /** Module globals bound to a known string or path. */
   private readonly known = new Map<string, IConstant>();
+  /** Module globals the cell bound to a value it does not know. */
+  private readonly unknown = new Set<string>();
 
   constructor(private readonly text: SourceText) {}
 
   bind(name: string, value: IConstant): void {
     this.known.set(name, value);
+    this.unknown.delete(name);
   }
 
   forget(name: string): void {
     this.known.delete(name);
+    this.unknown.add(name);
+  }
+
+  /** What the module's names hold at the end of the cell, where known. */
+  entries(): [string, IConstant][] {
+    return [...this.known];
   }
 
   /** Runs `walk` (a branch); forgets what it bound, which may not hold after it. */
@@ -46,7 +65,7 @@ export class PathConstants {
     walk();
     for (const [name, value] of this.known) {
       if (before.get(name) !== value) {
-        this.known.delete(name);
+        this.forget(name);
       }
     }
   }
@@ -79,10 +98,18 @@ export class PathConstants {
         }
         return { kind: 'str', value };
       }
-      case 'VariableName':
-        return scope.kind === 'module'
-          ? this.known.get(this.text(node))
-          : undefined;
+      case 'VariableName': {
+        if (scope.kind !== 'module') {
+          return undefined;
+        }
+        const name = this.text(node);
+        const known = this.known.get(name);
+        if (known || this.unknown.has(name)) {
+          return known;
+        }
+        // Bound by another cell, maybe to a known path: the graph decides.
+        return { kind: 'path', value: globalPathPlaceholder(name) };
+      }
       case 'ParenthesizedExpression': {
         const inner = childrenOf(node).find(
           kid => kid.name !== '(' && kid.name !== ')'

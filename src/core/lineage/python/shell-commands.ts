@@ -91,6 +91,11 @@ function tokenize(command: string): Token[] {
 
 /** Commands whose every non-option argument is a file they read. */
 const READERS: ReadonlySet<string> = new Set([
+  // A folder listed is read: what it holds depends on who wrote into it.
+  'ls',
+  'du',
+  'find',
+  'tree',
   'cat',
   'head',
   'tail',

@@ -81,6 +81,13 @@ export class CellWalker {
     this.statements(childrenOf(script), this.module);
   }
 
+  /** Module globals bound to a known string or path at the end of the cell. */
+  pathConstants(): { name: string; value: string }[] {
+    return this.constants
+      .entries()
+      .map(([name, constant]) => ({ name, value: constant.value }));
+  }
+
   // ---- uses -------------------------------------------------------------
 
   private read(name: string, scope: Scope, at: number): void {
