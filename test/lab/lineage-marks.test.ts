@@ -7,10 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JournalEvent } from '../../src/core/journal/events.js';
-import type {
-  ICellAnalysis,
-  NameWriteKind
-} from '../../src/core/lineage/cell-analysis.js';
+import type { ICellAnalysis } from '../../src/core/lineage/cell-analysis.js';
 import {
   buildLineage,
   type ILineageGraph
@@ -29,6 +26,7 @@ import {
   sha256,
   started
 } from '../core/fixtures/journals.js';
+import { analysisOf } from './analyses.js';
 
 interface IRun {
   readonly cell: string;
@@ -47,20 +45,7 @@ function graphOf(runs: IRun[]): {
   runs.forEach((run, i) => {
     const source = `# ${run.cell}: ${(run.writes ?? []).join(',')} = f(${(run.reads ?? []).join(',')})`;
     sources.set(run.cell, source);
-    analyses.set(source, {
-      parsed: true,
-      reads: run.reads ?? [],
-      writes: (run.writes ?? []).map(name => ({
-        name,
-        kind: 'assigned' as NameWriteKind
-      })),
-      functions: [],
-      calls: [],
-      assignments: [],
-      files: [],
-      magics: [],
-      wildcards: []
-    });
+    analyses.set(source, analysisOf(run.reads ?? [], run.writes ?? []));
     events.push(
       requested(i + 1, 's1', `e${i}`, source, run.cell),
       started(i + 1.1, `e${i}`, i + 1),

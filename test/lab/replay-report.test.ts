@@ -40,6 +40,7 @@ import {
   sha256,
   started
 } from '../core/fixtures/journals.js';
+import { analysisOf } from './analyses.js';
 
 const label = (cellId: string | undefined) => `cell ${cellId ?? '?'}`;
 
@@ -49,25 +50,11 @@ const SOURCES = {
   show: 'print(r)'
 };
 
-function analysis(reads: string[], writes: string[]): ICellAnalysis {
-  return {
-    parsed: true,
-    reads,
-    writes: writes.map(name => ({ name, kind: 'assigned' as const })),
-    functions: [],
-    calls: [],
-    assignments: [],
-    files: [],
-    magics: [],
-    wildcards: []
-  };
-}
-
 const ANALYSES = new Map<string, ICellAnalysis>([
-  [SOURCES.seed, analysis([], ['x'])],
-  [SOURCES.draw, analysis(['x'], ['random', 'r'])],
-  [SOURCES.show, analysis(['r'], [])],
-  ['y = 1', analysis([], ['y'])]
+  [SOURCES.seed, analysisOf([], ['x'])],
+  [SOURCES.draw, analysisOf(['x'], ['random', 'r'])],
+  [SOURCES.show, analysisOf(['r'], [])],
+  ['y = 1', analysisOf([], ['y'])]
 ]);
 
 /** Finished with the whole-stream digest the recorder writes. */

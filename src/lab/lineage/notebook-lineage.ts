@@ -91,9 +91,9 @@ export class NotebookLineage implements IDisposable {
       this._graph !== undefined &&
       relevant.some(e => CHANGES_GRAPH.has(e.kind))
     ) {
-      // A rebuild folds the whole journal (about 110 ms at 5,000
-      // executions, bench/lineage-marks.ts): a long journal waits longer,
-      // so rebuilds never take more than a third of the page's time.
+      // A rebuild folds the whole journal (40-110 ms at 5,000 executions,
+      // bench/lineage-marks.ts): a long journal waits longer, so rebuilds
+      // never take more than a third of the page's time.
       this._timer = setTimeout(
         () => {
           this._timer = undefined;
