@@ -16,13 +16,20 @@ import { journalPathFor } from '../core/journal/paths.js';
 import { RECORDER_VERSION } from '../core/version.js';
 import { exportProvJson, NothingRecordedError } from './export.js';
 import { NotebookProvenance } from './notebook-provenance.js';
-import { readSettings, type IProvenanceSettings } from './settings.js';
+import {
+  followSettings,
+  readSettings,
+  SETTINGS_PLUGIN_ID,
+  type IProvenanceSettings
+} from './settings.js';
 import { SidecarJournal, type ILoadedJournal } from './sidecar-journal.js';
+import { lineageMarksPlugin } from './lineage/marks-plugin.js';
+import { replayLineagePlugin } from './lineage/replay/replay-plugin.js';
 import { timelinePlugin } from './timeline/plugin.js';
 import { ProvenanceStatus } from './status.js';
 import { IProvenanceRegistry } from './tokens.js';
 
-const PLUGIN_ID = 'jupyterlab-provenance:plugin';
+const PLUGIN_ID = SETTINGS_PLUGIN_ID;
 
 type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
 
@@ -56,7 +63,7 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
     let settings: IProvenanceSettings = readSettings(null);
     // Nothing is recorded before the user's settings are known: recording
     // may be off.
-    const settingsLoaded = loadSettings(settingRegistry, loaded => {
+    const settingsLoaded = followSettings(settingRegistry, loaded => {
       settings = loaded;
       for (const provenance of recorders.values()) {
         provenance.updateSettings(settings);
@@ -200,23 +207,6 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
   }
 };
 
-/** Loads the settings, calls `apply` now and on every change. */
-async function loadSettings(
-  registry: ISettingRegistry | null,
-  apply: (settings: IProvenanceSettings) => void
-): Promise<void> {
-  if (!registry) {
-    return;
-  }
-  try {
-    const loaded = await registry.load(PLUGIN_ID);
-    loaded.changed.connect(() => apply(readSettings(loaded)));
-    apply(readSettings(loaded));
-  } catch (error) {
-    console.error('jupyterlab-provenance: settings not loaded', error);
-  }
-}
-
 function reportDamage(path: string, loaded: ILoadedJournal): void {
   if (loaded.problems.length === 0) {
     return;
@@ -244,5 +234,10 @@ function reportWriteError(notebookPath: string, error: unknown): void {
   }
 }
 
-export default [plugin, timelinePlugin];
+export default [
+  plugin,
+  timelinePlugin,
+  lineageMarksPlugin,
+  replayLineagePlugin
+];
 export { IProvenanceRegistry } from './tokens.js';

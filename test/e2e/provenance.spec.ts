@@ -10,7 +10,6 @@ import {
   test,
   type IJupyterLabPageFixture
 } from '@jupyterlab/galata';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import {
   type IActivitySummary
 } from './oracles';
 import { DEMO, notebookOf, openDemo, uploadAndOpenDemo } from './demo';
+import { installWrappedKernel } from './wrapped-kernel';
 
 const ROOT = process.env.NBPROV_E2E_ROOT as string;
 const EXPORT_MENU = 'File>Export Provenance (PROV-JSON)';
@@ -591,22 +591,7 @@ test.describe('with code and previews not recorded', () => {
 });
 
 test.describe('with the kernel-side agent', () => {
-  test.beforeAll(() => {
-    // The wrapped kernelspec, installed where the test server looks.
-    const venv = process.env.NBPROV_VENV as string;
-    execFileSync(
-      process.execPath,
-      [
-        'lib/agent/cli.js',
-        'kernel',
-        'install',
-        '--name',
-        'python3',
-        '--sys-prefix'
-      ],
-      { env: { ...process.env, PATH: `${venv}/bin:${process.env.PATH}` } }
-    );
-  });
+  test.beforeAll(installWrappedKernel);
 
   test('the agent records, the page writes nothing, export reads it', async ({
     page,
