@@ -475,3 +475,30 @@ def test_replay_verdict(corpus: Corpus, tmp_path: Path, nb: CorpusNotebook, cell
             f"the report should name execution {execution} of {cell.id} and its output that "
             f"differs: {json.dumps(report)[:2000]}"
         )
+
+
+def test_replay_after_the_data_file_changed_differs_at_the_execution_that_read_it(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """The data file a result depends on is changed after the run: the replay
+    of the result reports `differs`, first at the execution that read the file
+    (its printed row count), then at the result."""
+    nb = next(n for n in NOTEBOOKS if n.name == "replay_file")
+    run = corpus.run(nb)
+    assert run.result.returncode == 0, run.result.stderr[-2000:]
+    folder = tmp_path / nb.name
+    shutil.copytree(run.folder, folder)
+    with open(folder / "replay_input.csv", "a") as fh:
+        fh.write("d,14\n")
+    executions = run.executions()
+    result = nbprov("replay", folder / run.path.name, "--cell", "result", "--json", timeout=300)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "differs"
+    verdicts = {e["cell"]: e["verdict"] for e in report["executions"]}
+    assert verdicts["imports"] == "reproduced"
+    assert verdicts["read-input"] == "differs"
+    assert verdicts["result"] == "differs"
+    [read] = [e for e in report["executions"] if e["cell"] == "read-input"]
+    assert read["original_execution"] == executions["read-input"]
+    assert [d["output"] for d in read["differing_outputs"]] == ["stdout"]
