@@ -64,6 +64,14 @@ export class SidecarJournal {
     return { exists: true, ...decodeJournal(text) };
   }
 
+  /**
+   * The file's text as it is now, `undefined` when there is none; nothing
+   * is kept (a live view catching up with the agent's writes, for one).
+   */
+  readText(): Promise<string | undefined> {
+    return this._read();
+  }
+
   /** Queues events; they are written within a few hundred milliseconds. */
   append(events: readonly JournalEvent[]): void {
     for (const event of events) {

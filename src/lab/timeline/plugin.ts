@@ -76,9 +76,9 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
       }
       const view = new TimelineView({
         notebook: panel,
-        provenance,
-        // bench/browser/timeline.spec.ts compares with raw points this way.
         source: new TimelineData(
+          provenance.timeline,
+          // bench/browser/timeline.spec.ts compares with raw points this way.
           localStorage.getItem('jupyterlab-provenance:timeline-raw') !== '1'
         ),
         themeManager

@@ -4,9 +4,9 @@ import type { Message } from '@lumino/messaging';
 import { UUID } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 import type { View } from 'vega';
-import type { JournalEvent } from '../../core/journal/index.js';
+import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
 import type { LaneId } from '../../core/timeline/index.js';
-import type { NotebookProvenance } from '../notebook-provenance.js';
 import {
   BARS,
   CUTS,
@@ -18,7 +18,6 @@ import {
   type ILanePoint,
   type ITimelineTheme
 } from './spec.js';
-import { TimelineFeed } from './timeline-feed.js';
 
 /** What the details of a selected execution show (all plain text). */
 export interface IExecutionDetails {
@@ -26,8 +25,10 @@ export interface IExecutionDetails {
   /** The code that ran, as it ran (absent when code was not recorded). */
   readonly source?: string;
   readonly cellId?: string;
-  /** One line per output: type, size, MIME types, hash. */
+  /** One line per output: type, size, MIME types, hash (the first ones). */
   readonly outputs: readonly string[];
+  /** How many outputs it had. */
+  readonly outputCount: number;
   /** Label and value pairs. */
   readonly resources: readonly (readonly [string, string])[];
 }
@@ -40,8 +41,11 @@ export interface IBarsOptions {
 }
 
 /** What the view draws from: the timeline model, adapted (timeline-data.ts). */
-export interface ITimelineSource {
-  append(events: readonly JournalEvent[]): void;
+export interface ITimelineSource extends IDisposable {
+  /** Resolves once the journal read when the notebook opened is in. */
+  readonly ready: Promise<void>;
+  /** Fires when events changed the timeline (the view redraws within a second). */
+  readonly changed: ISignal<ITimelineSource, void>;
   readonly isEmpty: boolean;
   /** Whether an execution is still running (its bar grows). */
   readonly hasRunning: boolean;
@@ -68,7 +72,6 @@ export interface ITimelineSource {
 
 export interface ITimelineViewOptions {
   readonly notebook: NotebookPanel;
-  readonly provenance: NotebookProvenance;
   readonly source: ITimelineSource;
   readonly themeManager: IThemeManager | null;
 }
@@ -110,7 +113,6 @@ export class TimelineView extends Widget {
     this._details.setAttribute('aria-label', 'Selected execution');
     this._details.hidden = true;
     this.node.append(this._empty, this._chart, this._details, this._live);
-    this._feed = new TimelineFeed(options.provenance);
     this.node.addEventListener('keydown', this._onKey);
   }
 
@@ -156,7 +158,7 @@ export class TimelineView extends Widget {
     clearInterval(this._timer);
     clearTimeout(this._resizeTimer);
     REAL_TIMES.delete(this.id);
-    this._feed.dispose();
+    this._options.source.dispose();
     this._view?.finalize();
     this._options.themeManager?.themeChanged.disconnect(this._onTheme, this);
     this._options.notebook.content.activeCellChanged.disconnect(
@@ -194,16 +196,16 @@ export class TimelineView extends Widget {
   }
 
   private async _start(): Promise<void> {
-    // For bench/browser: where the first render's time goes.
-    const t0 = performance.now();
-    const events = await this._feed.start();
-    const t1 = performance.now();
-    this._options.source.append(events);
-    const t2 = performance.now();
-    this.node.dataset.readMs = (t1 - t0).toFixed(0);
-    this.node.dataset.modelMs = (t2 - t1).toFixed(0);
-    this._feed.appended.connect((_, more) => {
-      this._options.source.append(more);
+    const source = this._options.source;
+    // Opened with the notebook (a restored layout): its journal is still
+    // being read.
+    this._empty.textContent = 'Reading the provenance journal…';
+    await source.ready;
+    if (this.isDisposed) {
+      return;
+    }
+    this._empty.textContent = 'Run a cell to start the timeline';
+    source.changed.connect(() => {
       this._dirty = true;
     });
     this._options.themeManager?.themeChanged.connect(this._onTheme, this);
@@ -212,10 +214,12 @@ export class TimelineView extends Widget {
       this
     );
     this._onActiveCell();
+    // For bench/browser: what the first drawing took, model to pixels.
+    const began = performance.now();
     await this._embed();
-    this.node.dataset.embedMs = (performance.now() - t2).toFixed(0);
+    this.node.dataset.embedMs = (performance.now() - began).toFixed(0);
     this._timer = setInterval(() => {
-      if (this._dirty || this._options.source.hasRunning) {
+      if (this._dirty || source.hasRunning) {
         void this._redraw();
       }
     }, REDRAW_MS);
@@ -430,9 +434,9 @@ export class TimelineView extends Widget {
     node.append(
       element(
         'h4',
-        details.outputs.length === 0
+        details.outputCount === 0
           ? 'No outputs'
-          : `Outputs (${details.outputs.length})`
+          : `Outputs (${details.outputCount})`
       )
     );
     if (details.outputs.length > 0) {
@@ -480,7 +484,6 @@ export class TimelineView extends Widget {
   private readonly _empty: HTMLDivElement;
   private readonly _live: HTMLDivElement;
   private readonly _details: HTMLElement;
-  private readonly _feed: TimelineFeed;
   private _view: View | undefined;
   private _lanes: LaneId[] = [];
   private _bars: IBarDatum[] = [];
