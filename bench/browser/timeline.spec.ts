@@ -116,6 +116,13 @@ async function measure(
     });
     await expect(timeline).toHaveCount(0);
   }
+  // Every run, for the spread behind the medians.
+  const all = (values: number[]) => values.map(v => v.toFixed(0)).join('/');
+  console.log(
+    `  ${raw ? 'raw' : 'downsampled'} runs: first render ${all(renders)} ms, ` +
+      `heap ${all(heaps)} MB, after GC ${all(helds)} MB, ` +
+      `every bar ${all(updates)} ms, live ${lives.map(v => v.toFixed(1)).join('/')} ms`
+  );
   return {
     firstRenderMs: median(renders),
     parts,

@@ -157,7 +157,7 @@ export class TimelineView extends Widget {
     }
     clearInterval(this._timer);
     clearTimeout(this._resizeTimer);
-    REAL_TIMES.delete(this.id);
+    REAL_TIMES.charts.delete(this.id);
     this._options.source.dispose();
     this._view?.finalize();
     this._options.themeManager?.themeChanged.disconnect(this._onTheme, this);
@@ -297,7 +297,7 @@ export class TimelineView extends Widget {
       const { changeset, truthy } = await import('vega');
       const now = Date.now();
       source.prepare(now, this._compressIdle);
-      REAL_TIMES.set(this.id, t => source.toReal(t));
+      REAL_TIMES.charts.set(this.id, t => source.toReal(t));
       const cuts = source.cuts();
       view.change(CUTS, changeset().remove(truthy).insert(cuts));
       this.node.dataset.cuts = String(cuts.length);
@@ -503,8 +503,20 @@ export class TimelineView extends Widget {
   private _ready: Promise<void> = Promise.resolve();
 }
 
-/** Each chart's axis → wall-clock mapping, by widget id. */
-const REAL_TIMES = new Map<string, (t: number) => number>();
+/**
+ * Each chart's axis → wall-clock mapping, by widget id, and `at`, the
+ * function vega calls. Vega keeps expression functions for the page's
+ * life: `at` is a method made once here, because a closure made inside a
+ * view's method (where a bundler may inline its creation) would keep the
+ * first view, and its chart, alive with it.
+ */
+const REAL_TIMES = {
+  charts: new Map<string, (t: number) => number>(),
+  at(t: number, key: string): number {
+    const toReal = REAL_TIMES.charts.get(key);
+    return toReal === undefined ? t : toReal(t);
+  }
+};
 let realTimeRegistered: Promise<void> | undefined;
 
 /**
@@ -513,9 +525,7 @@ let realTimeRegistered: Promise<void> | undefined;
  */
 function registerRealTime(): Promise<void> {
   realTimeRegistered ??= import('vega').then(({ expressionFunction }) => {
-    expressionFunction(REAL_TIME_FUNCTION, (t: number, key: string) =>
-      (REAL_TIMES.get(key) ?? (x => x))(t)
-    );
+    expressionFunction(REAL_TIME_FUNCTION, REAL_TIMES.at);
   });
   return realTimeRegistered;
 }
