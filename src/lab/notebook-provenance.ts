@@ -414,6 +414,7 @@ export class NotebookProvenance implements IDisposable {
     if (agent?.recording) {
       // The agent is the journal's single writer; what was held is in it.
       this._agentRecording = true;
+      this._journal.releaseLoadedText();
       this._held = [];
       this._cellOrderChanged = true;
       this._setState();
