@@ -11,7 +11,12 @@ import type {
 } from '../../core/journal/index.js';
 import { formatBytes } from '../../core/format.js';
 import { peakMemoryBytes } from '../../core/resources/index.js';
-import type { IBarDatum, ICutDatum, ILanePoint } from './spec.js';
+import type {
+  IBarDatum,
+  ICutDatum,
+  ILanePoint,
+  IOverviewTick
+} from './spec.js';
 import type { LaneId } from '../../core/timeline/index.js';
 import type {
   IBarsOptions,
@@ -74,6 +79,7 @@ export class TimelineData implements ITimelineSource {
       this._changed.add(execution);
     }
     this._rowsChanged ||= change.rowsChanged;
+    this._samplesChanged ||= change.samples;
     this._changedSignal.emit();
   }
 
@@ -139,16 +145,32 @@ export class TimelineData implements ITimelineSource {
 
   /**
    * What changed since the last call: the executions whose bars differ
-   * (new, finished, still running), or `all` when the rows moved.
+   * (new, finished, still running), or `all` when the rows moved; whether
+   * samples arrived.
    */
-  takeChanges(): { all: boolean; executions: ReadonlySet<string> } {
+  takeChanges(): {
+    all: boolean;
+    executions: ReadonlySet<string>;
+    samples: boolean;
+  } {
     for (const bar of this._model.running()) {
       this._changed.add(bar.execution);
     }
-    const changes = { all: this._rowsChanged, executions: this._changed };
+    const changes = {
+      all: this._rowsChanged,
+      executions: this._changed,
+      samples: this._samplesChanged
+    };
     this._changed = new Set();
     this._rowsChanged = false;
+    this._samplesChanged = false;
     return changes;
+  }
+
+  /** The earliest and latest time of anything drawn, on the axis. */
+  extent(now: number): [number, number] | undefined {
+    const extent = this._model.extent(now);
+    return extent && [this._axis(extent[0]), this._axis(extent[1])];
   }
 
   bars(options: IBarsOptions, only?: ReadonlySet<string>): IBarDatum[] {
@@ -205,6 +227,25 @@ export class TimelineData implements ITimelineSource {
     }));
   }
 
+  overview(
+    domain: readonly [number, number],
+    columns: number
+  ): IOverviewTick[] {
+    const [t0, t1] = domain;
+    const scale = t1 > t0 ? columns / (t1 - t0) : 0;
+    const seen = new Set<number>();
+    const ticks: IOverviewTick[] = [];
+    for (const bar of this._model.bars) {
+      const start = this._axis(bar.start);
+      const column = Math.floor((start - t0) * scale);
+      if (!seen.has(column)) {
+        seen.add(column);
+        ticks.push({ start });
+      }
+    }
+    return ticks;
+  }
+
   rowCount(order: 'cell' | 'execution'): number {
     return order === 'cell'
       ? this._model.rows().length
@@ -248,6 +289,7 @@ export class TimelineData implements ITimelineSource {
   private readonly _model: TimelineModel;
   private _changed = new Set<string>();
   private _rowsChanged = false;
+  private _samplesChanged = false;
   private _compression: ITimeCompression | undefined;
   private _isDisposed = false;
   private readonly _changedSignal = new Signal<this, void>(this);

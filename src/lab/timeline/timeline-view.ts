@@ -11,11 +11,14 @@ import {
   BARS,
   CUTS,
   laneData,
+  OVERVIEW,
   REAL_TIME_FUNCTION,
   timelineSpec,
+  X_DOMAIN,
   type IBarDatum,
   type ICutDatum,
   type ILanePoint,
+  type IOverviewTick,
   type ITimelineTheme
 } from './spec.js';
 
@@ -50,7 +53,13 @@ export interface ITimelineSource extends IDisposable {
   /** Whether an execution is still running (its bar grows). */
   readonly hasRunning: boolean;
   /** What changed since the last call (see `bars`' `only`). */
-  takeChanges(): { all: boolean; executions: ReadonlySet<string> };
+  takeChanges(): {
+    all: boolean;
+    executions: ReadonlySet<string>;
+    samples: boolean;
+  };
+  /** The earliest and latest time of anything drawn, on the axis. */
+  extent(now: number): [number, number] | undefined;
   /** Every bar, or only those of the executions in `only`. */
   bars(options: IBarsOptions, only?: ReadonlySet<string>): IBarDatum[];
   lanes(): LaneId[];
@@ -60,6 +69,11 @@ export interface ITimelineSource extends IDisposable {
   toReal(t: number): number;
   cuts(): ICutDatum[];
   details(execution: string): IExecutionDetails | undefined;
+  /**
+   * The overview strip's ticks over `domain` (on the axis): the first
+   * execution starting in each of `columns` pixel columns.
+   */
+  overview(domain: readonly [number, number], columns: number): IOverviewTick[];
   /** How many rows the y axis has in that order. */
   rowCount(order: 'cell' | 'execution'): number;
   /** A lane downsampled to `columns` over `[t0, t1]` (all time when absent). */
@@ -81,6 +95,47 @@ const REDRAW_MS = 1000;
 
 /** A resize redraws the chart once the panel has been still this long. */
 const RESIZE_SETTLE_MS = 200;
+
+/** The shortest time axis: one instant is drawn over a second. */
+const MIN_DOMAIN_MS = 1000;
+
+/** How much a live update's new time axis reaches beyond the data. */
+const HEADROOM = 0.1;
+
+function withHeadroom([start, end]: [number, number]): [number, number] {
+  return [start, end + Math.max(MIN_DOMAIN_MS, (end - start) * HEADROOM)];
+}
+
+function sameRange(
+  a: readonly [number, number] | undefined,
+  b: readonly [number, number] | undefined
+): boolean {
+  return a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1];
+}
+
+/** Whether `bar` is `old` but for an end less than `ms` later (and its texts). */
+function onlyGrewLessThan(old: IBarDatum, bar: IBarDatum, ms: number): boolean {
+  return (
+    old.status === bar.status &&
+    old.start === bar.start &&
+    old.y === bar.y &&
+    old.yOrder === bar.yOrder &&
+    old.highlighted === bar.highlighted &&
+    bar.end >= old.end &&
+    bar.end - old.end < ms
+  );
+}
+
+/** Whether `b` holds what `a` holds, item by item (`undefined`: nothing yet). */
+function sameList<T>(
+  a: readonly T[],
+  b: readonly T[] | undefined,
+  same: (x: T, y: T) => boolean
+): boolean {
+  return (
+    b !== undefined && a.length === b.length && a.every((x, i) => same(x, b[i]))
+  );
+}
 
 /**
  * The timeline of one notebook: executions as bars and resource lanes on one
@@ -135,6 +190,8 @@ export class TimelineView extends Widget {
 
   set compressIdle(on: boolean) {
     this._compressIdle = on;
+    // A new time axis: fitted to the data again.
+    this._fitDomain = true;
     this._allBarsNext = true;
     this._dirty = true;
     void this._redraw();
@@ -143,6 +200,11 @@ export class TimelineView extends Widget {
   /** Settles when the journal is read and the first chart drawn. */
   get ready(): Promise<void> {
     return this._ready;
+  }
+
+  /** The vega view drawing the chart now (for tests and benchmarks). */
+  get chart(): View | undefined {
+    return this._view;
   }
 
   /** The rendered chart as PNG or SVG (a data URL or the SVG text). */
@@ -239,9 +301,13 @@ export class TimelineView extends Widget {
     const theme = readTheme(this.node);
     // For tests and styling: what the chart was last drawn with.
     this.node.dataset.background = theme.background;
+    const now = Date.now();
+    source.prepare(now, this._compressIdle);
+    this._domain = this._nextDomain(now, true);
     const spec = timelineSpec({
       key: this.id,
       width: this._chartWidth(),
+      domain: this._domain,
       // 18 px a row, within bounds (a new row count takes effect on the
       // next embed: the chart is not re-embedded for a live update).
       barsHeight: Math.min(
@@ -259,8 +325,11 @@ export class TimelineView extends Widget {
       tooltip: { theme: 'custom' }
     });
     this._view = result.view;
-    // A new chart starts empty: every bar goes in.
+    // A new chart starts empty: every bar, cut and lane goes in.
     this._allBarsNext = true;
+    this._cuts = undefined;
+    this._overview = undefined;
+    this._laneRange = undefined;
     this._view.addEventListener('click', (_event, item) => {
       const datum = (item as { datum?: Partial<IBarDatum> } | null | undefined)
         ?.datum;
@@ -299,8 +368,23 @@ export class TimelineView extends Widget {
       source.prepare(now, this._compressIdle);
       REAL_TIMES.charts.set(this.id, t => source.toReal(t));
       const cuts = source.cuts();
-      view.change(CUTS, changeset().remove(truthy).insert(cuts));
-      this.node.dataset.cuts = String(cuts.length);
+      const cutsMoved = !sameList(
+        cuts,
+        this._cuts,
+        (x, y) => x.start === y.start && x.end === y.end && x.label === y.label
+      );
+      if (cutsMoved) {
+        this._cuts = cuts;
+        view.change(CUTS, changeset().remove(truthy).insert(cuts));
+        this.node.dataset.cuts = String(cuts.length);
+      }
+      const domain = this._nextDomain(now, this._fitDomain);
+      this._fitDomain = false;
+      const domainMoved = !sameRange(domain, this._domain);
+      if (domainMoved) {
+        this._domain = domain;
+        view.signal(X_DOMAIN, [...domain]);
+      }
       const options = {
         order: this._order,
         now,
@@ -308,16 +392,23 @@ export class TimelineView extends Widget {
       };
       const changes = source.takeChanges();
       // A live batch changes a few bars: only those are handed over. The
-      // order, the highlight or compressed time change them all.
-      if (this._allBarsNext || changes.all || this._compressIdle) {
+      // order, the highlight or moved idle cuts change them all.
+      if (this._allBarsNext || changes.all || cutsMoved) {
         this._allBarsNext = false;
         const bars = source.bars(options);
         this._tuples = new Map(bars.map(bar => [bar.id, bar]));
         view.change(BARS, changeset().remove(truthy).insert(bars));
       } else if (changes.executions.size > 0) {
         const update = changeset();
+        // A running bar grows every second; it is handed over again once
+        // it has grown a pixel (on a session of hours, every few minutes).
+        const shown = brushDomain(view.signal('brush')) ?? domain;
+        const msPerPixel = (shown[1] - shown[0]) / this._chartWidth();
         for (const bar of source.bars(options, changes.executions)) {
           const old = this._tuples.get(bar.id);
+          if (old && onlyGrewLessThan(old, bar, msPerPixel)) {
+            continue;
+          }
           if (old) {
             update.remove(old);
           }
@@ -326,23 +417,69 @@ export class TimelineView extends Widget {
         }
         view.change(BARS, update);
       }
-      this._bars = [...this._tuples.values()];
-      const domain = brushDomain(view.signal('brush'));
+      // The overview's ticks change when an execution starts in a pixel
+      // column that had none, or the axis changes.
       const columns = Math.max(50, Math.round(this._chartWidth()));
-      let points = 0;
-      for (const lane of lanes) {
-        const drawn = source.lane(lane, columns, domain);
-        points += drawn.length;
-        view.change(laneData(lane), changeset().remove(truthy).insert(drawn));
+      if (
+        changes.executions.size > 0 ||
+        domainMoved ||
+        cutsMoved ||
+        !this._overview
+      ) {
+        const ticks = source.overview(domain, columns);
+        if (!sameList(ticks, this._overview, (x, y) => x.start === y.start)) {
+          this._overview = ticks;
+          view.change(OVERVIEW, changeset().remove(truthy).insert(ticks));
+        }
+      }
+      // Lanes are downsampled again only when samples arrived or the range
+      // they are drawn over (brush, axis, width) changed.
+      const range = brushDomain(view.signal('brush')) ?? domain;
+      const laneRange = `${range[0]} ${range[1]} ${columns} ${cutsMoved ? now : ''}`;
+      if (changes.samples || laneRange !== this._laneRange) {
+        this._laneRange = laneRange;
+        let points = 0;
+        for (const lane of lanes) {
+          const drawn = source.lane(lane, columns, range);
+          points += drawn.length;
+          view.change(laneData(lane), changeset().remove(truthy).insert(drawn));
+        }
+        this.node.dataset.lanePoints = String(points);
       }
       await view.runAsync();
-      this.node.dataset.bars = String(this._bars.length);
-      this.node.dataset.lanePoints = String(points);
+      this.node.dataset.bars = String(this._tuples.size);
       // For bench/browser: what the last update took, data to pixels.
       this.node.dataset.redrawMs = (performance.now() - began).toFixed(1);
     } finally {
       this._drawing = false;
     }
+  }
+
+  /**
+   * The time axis's extent: the data's, kept while the data stay inside it.
+   * When a live update outgrows it, it grows by a tenth of the span more
+   * than needed, so a running cell moves it a few times an hour rather than
+   * every second (each move repaints every mark). `reset` fits it to the
+   * data again (a new chart, a new time axis).
+   */
+  private _nextDomain(now: number, reset: boolean): [number, number] {
+    const source = this._options.source;
+    const extent = source.extent(now) ?? [now - 60_000, now];
+    const fitted: [number, number] = [
+      extent[0],
+      Math.max(extent[1], extent[0] + MIN_DOMAIN_MS)
+    ];
+    const current = this._domain;
+    if (reset || current === undefined) {
+      return source.hasRunning ? withHeadroom(fitted) : fitted;
+    }
+    if (fitted[0] >= current[0] && fitted[1] <= current[1]) {
+      return current;
+    }
+    return withHeadroom([
+      Math.min(fitted[0], current[0]),
+      Math.max(fitted[1], current[1])
+    ]);
   }
 
   private _updateEmpty(): void {
@@ -453,7 +590,7 @@ export class TimelineView extends Widget {
     if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') {
       return;
     }
-    const byTime = [...this._bars].sort((a, b) => a.start - b.start);
+    const byTime = [...this._tuples.values()].sort((a, b) => a.start - b.start);
     if (byTime.length === 0) {
       return;
     }
@@ -486,7 +623,16 @@ export class TimelineView extends Widget {
   private readonly _details: HTMLElement;
   private _view: View | undefined;
   private _lanes: LaneId[] = [];
-  private _bars: IBarDatum[] = [];
+  /** The time axis's extent now (`X_DOMAIN`). */
+  private _domain: [number, number] | undefined;
+  /** The next drawing fits the time axis to the data again. */
+  private _fitDomain = false;
+  /** The idle cuts drawn; undefined: none handed to this chart yet. */
+  private _cuts: ICutDatum[] | undefined;
+  /** The overview's ticks drawn; undefined: none handed over yet. */
+  private _overview: IOverviewTick[] | undefined;
+  /** What the lanes were last downsampled for; undefined: not yet. */
+  private _laneRange: string | undefined;
   private _order: 'cell' | 'execution' = 'cell';
   private _compressIdle = false;
   /** The bars handed to the chart, by execution: removed by identity. */
