@@ -8,8 +8,9 @@ import { readEventMessage } from '../core/protocol/index.js';
 /**
  * What the kernel-side agent streams to this page (`nbprov_event` on
  * iopub): the events of the current agent, in order, for live views (the
- * status bar now, the timeline next). The journal file stays the record;
- * this is what has arrived since the page connected.
+ * status bar; the timeline through NotebookProvenance's JournalHistory).
+ * The journal file stays the record: the events are passed on, not kept
+ * (a long training run streams a sample a second).
  */
 export class LiveAgentEvents {
   /** Fires with each batch of events received. */
@@ -17,8 +18,14 @@ export class LiveAgentEvents {
     return this._received;
   }
 
-  get events(): readonly JournalEvent[] {
-    return this._events;
+  /** The current agent's stream id; undefined before one and after `clear`. */
+  get stream(): string | undefined {
+    return this._stream;
+  }
+
+  /** Where the current agent writes its journal, on the kernel's host. */
+  get journalPath(): string | undefined {
+    return this._journalPath;
   }
 
   /** The newest resource sample, if any arrived. */
@@ -47,13 +54,12 @@ export class LiveAgentEvents {
     if (read.stream !== this._stream) {
       // A new agent (the kernel restarted): a new stream.
       this._stream = read.stream;
-      this._events = [];
       this._latestSample = undefined;
     }
+    this._journalPath = read.journalPath;
     if (read.events.length === 0) {
       return;
     }
-    this._events.push(...read.events);
     for (const event of read.events) {
       if (event.kind === 'resource.sample') {
         this._latestSample = event;
@@ -65,7 +71,7 @@ export class LiveAgentEvents {
   /** Forgets what arrived (the kernel went away). */
   clear(): void {
     this._stream = undefined;
-    this._events = [];
+    this._journalPath = undefined;
     this._latestSample = undefined;
     this._received.emit([]);
   }
@@ -81,7 +87,7 @@ export class LiveAgentEvents {
   }
 
   private _stream: string | undefined;
-  private _events: JournalEvent[] = [];
+  private _journalPath: string | undefined;
   private _latestSample: IResourceSampleEvent | undefined;
   private _rejected = 0;
   private readonly _received = new Signal<this, readonly JournalEvent[]>(this);

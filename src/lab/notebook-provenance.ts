@@ -20,10 +20,12 @@ import { Recorder, type IObservedMessage } from '../core/recorder/index.js';
 import { RECORDER_NAME } from '../core/version.js';
 import { EVENT_MESSAGE } from '../core/protocol/index.js';
 import { helloAgent, sendNotebookContext } from './agent-handshake.js';
+import { JournalHistory } from './journal-history.js';
 import { KernelUsagePoller, type IKernelUsage } from './kernel-usage.js';
 import { LiveAgentEvents } from './live-events.js';
 import type { IProvenanceSettings } from './settings.js';
 import type { ILoadedJournal, SidecarJournal } from './sidecar-journal.js';
+import { TimelineProjection } from './timeline/timeline-projection.js';
 
 /** What the recorder of one notebook is doing, for the status bar. */
 export type RecordingState =
@@ -69,9 +71,20 @@ export class NotebookProvenance implements IDisposable {
     this._options = options;
     this._settings = options.settings;
     this._journal = options.journal;
-    this._live.received.connect((_, events) => {
+    this._history = new JournalHistory({
+      append: events => this._timeline.append(events),
+      readText: () => this._journal.readText(),
+      onGap: why =>
+        console.warn(`jupyterlab-provenance: ${options.context.path}: ${why}.`)
+    });
+    this._live.received.connect((live, events) => {
       if (events.length > 0) {
         this._recorded.emit(events);
+      }
+      if (live.stream === undefined) {
+        this._history.streamEnded();
+      } else {
+        this._history.streamed(live.stream, events, this._agentWritesHere());
       }
     });
     this._recorder = new Recorder({
@@ -104,9 +117,14 @@ export class NotebookProvenance implements IDisposable {
       }
       this._options.onLoaded(loaded);
       this._loaded.resolve();
+      this._history.loaded(loaded.events);
     } catch (error) {
       this._loaded.reject(error);
+      // Live views still show what is recorded from now on.
+      this._history.loaded([]);
       throw error;
+    } finally {
+      this._timeline.markReady();
     }
   }
 
@@ -120,17 +138,20 @@ export class NotebookProvenance implements IDisposable {
 
   /**
    * Every event recorded for this notebook from now on, as it happens: the
-   * page's own (frontend tap) and the agent's live stream. Together with
-   * `readJournal` (what came before), what live views are built from.
+   * page's own (frontend tap) and the agent's live stream (which can repeat
+   * events the journal read at the start has; `timeline` has each once).
    */
   get recorded(): ISignal<this, readonly JournalEvent[]> {
     return this._recorded;
   }
 
-  /** Reads the notebook's journal as it is on disk now (after a flush). */
-  async readJournal(): Promise<ILoadedJournal> {
-    await this._journal.flush();
-    return this._journal.load();
+  /**
+   * The notebook's timeline as data: the journal read when the notebook
+   * opened and every event since, each once (JournalHistory). Kept from
+   * the start so that opening the timeline reads nothing.
+   */
+  get timeline(): TimelineProjection {
+    return this._timeline;
   }
 
   /** What the kernel-side agent streams live (empty without an agent). */
@@ -249,7 +270,22 @@ export class NotebookProvenance implements IDisposable {
       context.model.cells.changed.disconnect(this._onCellsChanged, this);
     }
     void this._journal.flush();
+    this._history.dispose();
+    this._timeline.dispose();
     Signal.clearData(this);
+  }
+
+  /**
+   * Whether the agent's journal is this notebook's sidecar journal, which
+   * this page reads: only then can what its stream missed be read back.
+   */
+  private _agentWritesHere(): boolean {
+    const agentPath = this._live.journalPath;
+    if (agentPath === undefined) {
+      return false;
+    }
+    const name = (path: string) => path.split(/[\\/]/).pop();
+    return name(agentPath) === name(this._journal.path);
   }
 
   /** Whether this page writes the journal now. */
@@ -378,6 +414,7 @@ export class NotebookProvenance implements IDisposable {
     if (agent?.recording) {
       // The agent is the journal's single writer; what was held is in it.
       this._agentRecording = true;
+      this._journal.releaseLoadedText();
       this._held = [];
       this._cellOrderChanged = true;
       this._setState();
@@ -557,11 +594,13 @@ export class NotebookProvenance implements IDisposable {
       };
       this._journal.append([header]);
       this._recorded.emit([header]);
+      this._history.recorded([header]);
     }
     // Written in batches a few hundred milliseconds apart: a write per
     // execution made every trivial cell measurably slower (bench/browser).
     this._journal.append([event]);
     this._recorded.emit([event]);
+    this._history.recorded([event]);
   }
 
   private _setState(): void {
@@ -585,6 +624,8 @@ export class NotebookProvenance implements IDisposable {
   private readonly _recorder: Recorder;
   private readonly _loaded = new PromiseDelegate<void>();
   private readonly _live = new LiveAgentEvents();
+  private readonly _timeline = new TimelineProjection();
+  private readonly _history: JournalHistory;
   private readonly _recorded = new Signal<this, readonly JournalEvent[]>(this);
   private _usage:
     | {

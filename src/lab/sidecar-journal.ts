@@ -64,6 +64,28 @@ export class SidecarJournal {
     return { exists: true, ...decodeJournal(text) };
   }
 
+  /**
+   * Forgets the text `load` kept to check the first append: a page that
+   * leaves the writing to the kernel-side agent must not hold a long
+   * journal's text for nothing. Should this page write after all, its
+   * first write rewrites the file whole (safe whatever the contents
+   * manager does with chunks), and the write after it is checked.
+   */
+  releaseLoadedText(): void {
+    if (this._knownText !== null) {
+      this._knownText = null;
+      this._checkByRewrite = true;
+    }
+  }
+
+  /**
+   * The file's text as it is now, `undefined` when there is none; nothing
+   * is kept (a live view catching up with the agent's writes, for one).
+   */
+  readText(): Promise<string | undefined> {
+    return this._read();
+  }
+
   /** Queues events; they are written within a few hundred milliseconds. */
   append(events: readonly JournalEvent[]): void {
     for (const event of events) {
@@ -146,6 +168,13 @@ export class SidecarJournal {
       await this._rewrite(text);
       return;
     }
+    if (this._checkByRewrite) {
+      // The loaded text is gone (releaseLoadedText): this write knows the
+      // whole file, which checks the next append.
+      this._knownText = await this._rewrite(text);
+      this._checkByRewrite = false;
+      return;
+    }
     let model: Contents.IModel;
     try {
       model = await this._contents.save(this._path, {
@@ -175,9 +204,11 @@ export class SidecarJournal {
     }
   }
 
-  private async _rewrite(text: string): Promise<void> {
+  /** Reads the file, saves it with `text` after it; resolves what was saved. */
+  private async _rewrite(text: string): Promise<string> {
     const existing = (await this._read()) ?? '';
     await this._save(existing + text);
+    return existing + text;
   }
 
   private async _save(content: string): Promise<void> {
@@ -213,6 +244,8 @@ export class SidecarJournal {
   private _mode: WriteMode = 'append';
   /** The file's text as loaded, until the first append is verified. */
   private _knownText: string | null = null;
+  /** The loaded text was released before the first append was verified. */
+  private _checkByRewrite = false;
   private _retryDelay = RETRY_FIRST_MS;
 }
 

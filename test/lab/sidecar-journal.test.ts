@@ -186,6 +186,27 @@ test('a contents manager that overwrites instead of appending is caught and repa
   assert.equal(written.length, 4);
 });
 
+for (const chunks of ['append', 'overwrite'] as const) {
+  test(`a page that released the loaded text loses no line when it writes after all (${chunks})`, async () => {
+    const fake = new FakeContents(chunks);
+    fake.files.set('nb.provenance.jsonl', '{"old":1}\n{"old":2}\n');
+    const { journal } = journalOn(fake);
+    await journal.load();
+    // The agent wrote the journal; then the kernel changed to a bare one.
+    journal.releaseLoadedText();
+    for (const second of [14, 15, 16]) {
+      journal.append([toggle(second % 2 === 0, second)]);
+      assert.equal(await journal.flush(), true);
+    }
+    const written = lines(fake.files.get('nb.provenance.jsonl'));
+    assert.deepEqual(written.slice(0, 2), ['{"old":1}', '{"old":2}']);
+    assert.deepEqual(
+      written.slice(2).map(l => JSON.parse(l).t.slice(17, 19)),
+      ['14', '15', '16']
+    );
+  });
+}
+
 test('the journal follows a renamed notebook, after writing what is queued', async () => {
   const fake = new FakeContents();
   const { journal } = journalOn(fake, 'a.provenance.jsonl');

@@ -22,9 +22,20 @@ export namespace TimelineCommandIDs {
   export const savePicture = 'provenance:save-timeline-picture';
 }
 
-type TimelineWidget = MainAreaWidget<TimelineView> & {
-  readonly notebookPath: string;
-};
+/** The timeline's panel, which knows the notebook it follows. */
+class TimelineWidget extends MainAreaWidget<TimelineView> {
+  constructor(content: TimelineView, notebook: NotebookPanel) {
+    super({ content });
+    this._notebook = notebook;
+  }
+
+  /** The notebook's path now (it follows renames). */
+  get notebookPath(): string {
+    return this._notebook.context.path;
+  }
+
+  private readonly _notebook: NotebookPanel;
+}
 
 /**
  * The timeline beside the notebook: opened from the notebook's toolbar, the
@@ -76,29 +87,33 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
       }
       const view = new TimelineView({
         notebook: panel,
-        provenance,
-        // bench/browser/timeline.spec.ts compares with raw points this way.
         source: new TimelineData(
+          provenance.timeline,
+          // bench/browser/timeline.spec.ts compares with raw points this way.
           localStorage.getItem('jupyterlab-provenance:timeline-raw') !== '1'
         ),
         themeManager
       });
-      const widget = new MainAreaWidget({ content: view }) as TimelineWidget;
-      Object.defineProperty(widget, 'notebookPath', {
-        get: () => panel.context.path
-      });
+      const widget = new TimelineWidget(view, panel);
       widget.id = `provenance-timeline-${UUID.uuid4()}`;
       widget.title.label = `Timeline: ${panel.title.label}`;
       widget.title.caption = `Provenance timeline of ${panel.context.path}`;
       widget.title.closable = true;
       widget.addClass('jp-provenance-timeline-panel');
       addToolbar(widget, view);
-      panel.context.pathChanged.connect(() => {
+      const onPathChanged = () => {
         widget.title.label = `Timeline: ${panel.title.label}`;
         void tracker.save(widget);
-      });
+      };
       // The timeline follows its notebook: it goes when the notebook goes.
-      panel.disposed.connect(() => widget.dispose());
+      const onNotebookDisposed = () => widget.dispose();
+      panel.context.pathChanged.connect(onPathChanged);
+      panel.disposed.connect(onNotebookDisposed);
+      // A closed timeline is not kept alive by the notebook's signals.
+      widget.disposed.connect(() => {
+        panel.context.pathChanged.disconnect(onPathChanged);
+        panel.disposed.disconnect(onNotebookDisposed);
+      });
       app.shell.add(widget, 'main', { mode: 'split-right', ref: panel.id });
       await tracker.add(widget);
     };

@@ -35,6 +35,11 @@ export interface ICutDatum {
   readonly label: string;
 }
 
+/** A tick of the overview strip: an execution starts in its pixel column. */
+export interface IOverviewTick {
+  readonly start: number;
+}
+
 /** One point of a resource lane. */
 export interface ILanePoint {
   readonly t: number;
@@ -75,6 +80,12 @@ export const STATUSES = [
 export const BARS = 'bars';
 /** Idle gaps cut by "compress idle time": `{start, end, label}`. */
 export const CUTS = 'cuts';
+/**
+ * The overview strip's ticks: `{start}`, one per pixel column that has an
+ * execution starting in it (a strip 1,000 px wide shows 5,000 executions
+ * with at most 1,000 ticks, looking the same).
+ */
+export const OVERVIEW = 'overview';
 
 /**
  * The vega expression function that turns a position on the time axis back
@@ -82,6 +93,15 @@ export const CUTS = 'cuts';
  * view registers it (timeline-view.ts), keyed per chart.
  */
 export const REAL_TIME_FUNCTION = 'nbprovRealTime';
+
+/**
+ * The time axis's extent when nothing is brushed (a signal the view sets):
+ * set by the view rather than computed by vega from the data, so that it
+ * moves only when the data outgrow it. A domain vega derives moves with
+ * every running bar's end, and a new domain re-encodes and repaints every
+ * mark; a stable one lets a live update repaint only what changed.
+ */
+export const X_DOMAIN = 'xDomain';
 export const laneData = (lane: LaneId): string => `lane_${lane}`;
 
 /**
@@ -94,6 +114,8 @@ export function timelineSpec(options: {
   /** Identifies this chart to `REAL_TIME_FUNCTION`. */
   readonly key: string;
   readonly width: number;
+  /** The time axis's extent, on the axis (see `X_DOMAIN`). */
+  readonly domain: readonly [number, number];
   readonly barsHeight: number;
   readonly lanes: readonly LaneId[];
   readonly theme: ITimelineTheme;
@@ -102,11 +124,15 @@ export function timelineSpec(options: {
   const labelExpr =
     `timeFormat(${REAL_TIME_FUNCTION}(datum.value, '${options.key}'), ` +
     `'%H:%M:%S')`;
+  // The brushed range, or the whole extent.
   const x = (field: string) => ({
     field,
     type: 'temporal' as const,
     title: null,
-    scale: { domain: { param: 'brush' } },
+    scale: {
+      domain: { expr: X_DOMAIN },
+      domainRaw: { expr: 'brush["start"]' }
+    },
     axis: { labelExpr, labelOverlap: true }
   });
   return {
@@ -116,6 +142,7 @@ export function timelineSpec(options: {
     // `resize` re-measures the axes as data arrive after the first draw.
     autosize: { type: 'pad', resize: true },
     padding: { left: 8, right: 8, top: 4, bottom: 4 },
+    params: [{ name: X_DOMAIN, value: [...options.domain] }],
     config: {
       font: theme.font,
       view: { stroke: theme.grid },
@@ -133,7 +160,7 @@ export function timelineSpec(options: {
       {
         width: options.width,
         height: 24,
-        data: { name: BARS },
+        data: { name: OVERVIEW },
         mark: { type: 'tick', orient: 'vertical', color: theme.muted },
         params: [
           {
@@ -146,6 +173,7 @@ export function timelineSpec(options: {
             field: 'start',
             type: 'temporal',
             title: null,
+            scale: { domain: { expr: X_DOMAIN } },
             axis: { labelExpr, labelOverlap: true }
           }
         }
@@ -161,7 +189,9 @@ export function timelineSpec(options: {
             layer: [
               {
                 data: { name: BARS },
-                mark: { type: 'bar', cornerRadius: 2, minBandSize: 2 },
+                // Square corners: a rounded bar is a path of curves, and
+                // thousands of them doubled the time to paint the chart.
+                mark: { type: 'bar', minBandSize: 2 },
                 params: [
                   {
                     name: 'picked',

@@ -1,23 +1,32 @@
+import { Signal, type ISignal } from '@lumino/signaling';
 import {
   downsample,
-  TimelineModel,
   type ITimeCompression,
-  type ITimelineBar
+  type ITimelineBar,
+  type TimelineModel
 } from '../../core/timeline/index.js';
 import type {
   ExecutionId,
-  IExecutionOutputEvent,
-  JournalEvent
+  IExecutionOutputEvent
 } from '../../core/journal/index.js';
 import { formatBytes } from '../../core/format.js';
 import { peakMemoryBytes } from '../../core/resources/index.js';
-import type { IBarDatum, ICutDatum, ILanePoint } from './spec.js';
+import type {
+  IBarDatum,
+  ICutDatum,
+  ILanePoint,
+  IOverviewTick
+} from './spec.js';
 import type { LaneId } from '../../core/timeline/index.js';
 import type {
   IBarsOptions,
   IExecutionDetails,
   ITimelineSource
 } from './timeline-view.js';
+import type {
+  ITimelineProjectionChange,
+  TimelineProjection
+} from './timeline-projection.js';
 
 /** Idle gaps longer than this are cut when idle time is compressed. */
 export const IDLE_THRESHOLD_MS = 10 * 60_000;
@@ -26,34 +35,52 @@ export const IDLE_THRESHOLD_MS = 10 * 60_000;
 const LABEL_CHARS = 32;
 
 /**
- * The timeline model (core/timeline) in the shapes the chart draws: bars
- * with their tooltip texts, lanes downsampled to the chart's pixel columns.
+ * A notebook's timeline (timeline-projection.ts) in the shapes one chart
+ * draws: bars with their tooltip texts, lanes downsampled to the chart's
+ * pixel columns, and what changed since that chart last took its bars.
  */
 export class TimelineData implements ITimelineSource {
   /**
    * @param downsampling - false draws every raw point: only for
    *   bench/browser/timeline.spec.ts, to measure what downsampling saves.
    */
-  constructor(private readonly _downsampling = true) {}
+  constructor(
+    projection: TimelineProjection,
+    private readonly _downsampling = true
+  ) {
+    this._projection = projection;
+    this._model = projection.model;
+    projection.changed.connect(this._onChanged, this);
+  }
 
-  append(events: readonly JournalEvent[]): void {
-    const change = this._model.append(events);
-    for (const bar of change.bars) {
-      this._changed.add(bar.execution);
+  get ready(): Promise<void> {
+    return this._projection.ready;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changedSignal;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._projection.changed.disconnect(this._onChanged, this);
+    Signal.clearData(this);
+  }
+
+  private _onChanged(_: unknown, change: ITimelineProjectionChange): void {
+    for (const execution of change.executions) {
+      this._changed.add(execution);
     }
     this._rowsChanged ||= change.rowsChanged;
-    for (const event of events) {
-      if (event.kind === 'execution.requested') {
-        this._sources.set(event.execution, event.source);
-      } else if (event.kind === 'execution.output') {
-        let outputs = this._outputs.get(event.execution);
-        if (!outputs) {
-          outputs = [];
-          this._outputs.set(event.execution, outputs);
-        }
-        outputs.push(event);
-      }
-    }
+    this._samplesChanged ||= change.samples;
+    this._changedSignal.emit();
   }
 
   /**
@@ -89,21 +116,16 @@ export class TimelineData implements ITimelineSource {
       return undefined;
     }
     const texts = resourceTexts(bar);
+    const outputs = this._projection.outputs(execution);
     return {
       title:
         `Execution ${bar.executionCount !== undefined ? `[${bar.executionCount}]` : '[ ]'}` +
         ` · ${bar.status} · ${new Date(bar.start).toLocaleString()} · ` +
         seconds(((bar.end ?? Date.now()) - bar.start) / 1000),
-      source: this._sources.get(execution),
+      source: this._projection.source(execution),
       cellId: bar.cellId,
-      outputs: (this._outputs.get(execution) ?? [])
-        .slice()
-        .sort((a, b) => a.index - b.index)
-        .map(
-          o =>
-            `${o.outputType}${o.streamName ? ` (${o.streamName})` : ''} · ` +
-            `${formatBytes(o.byteSize)} · ${o.mimeTypes.join(', ')} · sha256 ${o.sha256.slice(0, 12)}…`
-        ),
+      outputs: outputLines(outputs),
+      outputCount: outputs.total,
       resources: [
         ['CPU', texts.cpu],
         ['Peak memory', texts.memory],
@@ -123,16 +145,32 @@ export class TimelineData implements ITimelineSource {
 
   /**
    * What changed since the last call: the executions whose bars differ
-   * (new, finished, still running), or `all` when the rows moved.
+   * (new, finished, still running), or `all` when the rows moved; whether
+   * samples arrived.
    */
-  takeChanges(): { all: boolean; executions: ReadonlySet<string> } {
+  takeChanges(): {
+    all: boolean;
+    executions: ReadonlySet<string>;
+    samples: boolean;
+  } {
     for (const bar of this._model.running()) {
       this._changed.add(bar.execution);
     }
-    const changes = { all: this._rowsChanged, executions: this._changed };
+    const changes = {
+      all: this._rowsChanged,
+      executions: this._changed,
+      samples: this._samplesChanged
+    };
     this._changed = new Set();
     this._rowsChanged = false;
+    this._samplesChanged = false;
     return changes;
+  }
+
+  /** The earliest and latest time of anything drawn, on the axis. */
+  extent(now: number): [number, number] | undefined {
+    const extent = this._model.extent(now);
+    return extent && [this._axis(extent[0]), this._axis(extent[1])];
   }
 
   bars(options: IBarsOptions, only?: ReadonlySet<string>): IBarDatum[] {
@@ -189,6 +227,25 @@ export class TimelineData implements ITimelineSource {
     }));
   }
 
+  overview(
+    domain: readonly [number, number],
+    columns: number
+  ): IOverviewTick[] {
+    const [t0, t1] = domain;
+    const scale = t1 > t0 ? columns / (t1 - t0) : 0;
+    const seen = new Set<number>();
+    const ticks: IOverviewTick[] = [];
+    for (const bar of this._model.bars) {
+      const start = this._axis(bar.start);
+      const column = Math.floor((start - t0) * scale);
+      if (!seen.has(column)) {
+        seen.add(column);
+        ticks.push({ start });
+      }
+    }
+    return ticks;
+  }
+
   rowCount(order: 'cell' | 'execution'): number {
     return order === 'cell'
       ? this._model.rows().length
@@ -228,13 +285,33 @@ export class TimelineData implements ITimelineSource {
     return points;
   }
 
-  private readonly _model = new TimelineModel();
+  private readonly _projection: TimelineProjection;
+  private readonly _model: TimelineModel;
   private _changed = new Set<string>();
   private _rowsChanged = false;
+  private _samplesChanged = false;
   private _compression: ITimeCompression | undefined;
-  /** What the details view shows beyond the model: code and outputs. */
-  private readonly _sources = new Map<string, string | undefined>();
-  private readonly _outputs = new Map<string, IExecutionOutputEvent[]>();
+  private _isDisposed = false;
+  private readonly _changedSignal = new Signal<this, void>(this);
+}
+
+/** One line per output: type, size, MIME types, hash; then how many more. */
+function outputLines(outputs: {
+  readonly kept: readonly IExecutionOutputEvent[];
+  readonly total: number;
+}): string[] {
+  const lines = outputs.kept
+    .slice()
+    .sort((a, b) => a.index - b.index)
+    .map(
+      o =>
+        `${o.outputType}${o.streamName ? ` (${o.streamName})` : ''} · ` +
+        `${formatBytes(o.byteSize)} · ${o.mimeTypes.join(', ')} · sha256 ${o.sha256.slice(0, 12)}…`
+    );
+  if (outputs.total > outputs.kept.length) {
+    lines.push(`… and ${outputs.total - outputs.kept.length} more`);
+  }
+  return lines;
 }
 
 function duration(ms: number): string {

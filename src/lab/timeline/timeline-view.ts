@@ -4,21 +4,23 @@ import type { Message } from '@lumino/messaging';
 import { UUID } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 import type { View } from 'vega';
-import type { JournalEvent } from '../../core/journal/index.js';
+import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
 import type { LaneId } from '../../core/timeline/index.js';
-import type { NotebookProvenance } from '../notebook-provenance.js';
 import {
   BARS,
   CUTS,
   laneData,
+  OVERVIEW,
   REAL_TIME_FUNCTION,
   timelineSpec,
+  X_DOMAIN,
   type IBarDatum,
   type ICutDatum,
   type ILanePoint,
+  type IOverviewTick,
   type ITimelineTheme
 } from './spec.js';
-import { TimelineFeed } from './timeline-feed.js';
 
 /** What the details of a selected execution show (all plain text). */
 export interface IExecutionDetails {
@@ -26,8 +28,10 @@ export interface IExecutionDetails {
   /** The code that ran, as it ran (absent when code was not recorded). */
   readonly source?: string;
   readonly cellId?: string;
-  /** One line per output: type, size, MIME types, hash. */
+  /** One line per output: type, size, MIME types, hash (the first ones). */
   readonly outputs: readonly string[];
+  /** How many outputs it had. */
+  readonly outputCount: number;
   /** Label and value pairs. */
   readonly resources: readonly (readonly [string, string])[];
 }
@@ -40,13 +44,22 @@ export interface IBarsOptions {
 }
 
 /** What the view draws from: the timeline model, adapted (timeline-data.ts). */
-export interface ITimelineSource {
-  append(events: readonly JournalEvent[]): void;
+export interface ITimelineSource extends IDisposable {
+  /** Resolves once the journal read when the notebook opened is in. */
+  readonly ready: Promise<void>;
+  /** Fires when events changed the timeline (the view redraws within a second). */
+  readonly changed: ISignal<ITimelineSource, void>;
   readonly isEmpty: boolean;
   /** Whether an execution is still running (its bar grows). */
   readonly hasRunning: boolean;
   /** What changed since the last call (see `bars`' `only`). */
-  takeChanges(): { all: boolean; executions: ReadonlySet<string> };
+  takeChanges(): {
+    all: boolean;
+    executions: ReadonlySet<string>;
+    samples: boolean;
+  };
+  /** The earliest and latest time of anything drawn, on the axis. */
+  extent(now: number): [number, number] | undefined;
   /** Every bar, or only those of the executions in `only`. */
   bars(options: IBarsOptions, only?: ReadonlySet<string>): IBarDatum[];
   lanes(): LaneId[];
@@ -56,6 +69,11 @@ export interface ITimelineSource {
   toReal(t: number): number;
   cuts(): ICutDatum[];
   details(execution: string): IExecutionDetails | undefined;
+  /**
+   * The overview strip's ticks over `domain` (on the axis): the first
+   * execution starting in each of `columns` pixel columns.
+   */
+  overview(domain: readonly [number, number], columns: number): IOverviewTick[];
   /** How many rows the y axis has in that order. */
   rowCount(order: 'cell' | 'execution'): number;
   /** A lane downsampled to `columns` over `[t0, t1]` (all time when absent). */
@@ -68,7 +86,6 @@ export interface ITimelineSource {
 
 export interface ITimelineViewOptions {
   readonly notebook: NotebookPanel;
-  readonly provenance: NotebookProvenance;
   readonly source: ITimelineSource;
   readonly themeManager: IThemeManager | null;
 }
@@ -78,6 +95,47 @@ const REDRAW_MS = 1000;
 
 /** A resize redraws the chart once the panel has been still this long. */
 const RESIZE_SETTLE_MS = 200;
+
+/** The shortest time axis: one instant is drawn over a second. */
+const MIN_DOMAIN_MS = 1000;
+
+/** How much a live update's new time axis reaches beyond the data. */
+const HEADROOM = 0.1;
+
+function withHeadroom([start, end]: [number, number]): [number, number] {
+  return [start, end + Math.max(MIN_DOMAIN_MS, (end - start) * HEADROOM)];
+}
+
+function sameRange(
+  a: readonly [number, number] | undefined,
+  b: readonly [number, number] | undefined
+): boolean {
+  return a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1];
+}
+
+/** Whether `bar` is `old` but for an end less than `ms` later (and its texts). */
+function onlyGrewLessThan(old: IBarDatum, bar: IBarDatum, ms: number): boolean {
+  return (
+    old.status === bar.status &&
+    old.start === bar.start &&
+    old.y === bar.y &&
+    old.yOrder === bar.yOrder &&
+    old.highlighted === bar.highlighted &&
+    bar.end >= old.end &&
+    bar.end - old.end < ms
+  );
+}
+
+/** Whether `b` holds what `a` holds, item by item (`undefined`: nothing yet). */
+function sameList<T>(
+  a: readonly T[],
+  b: readonly T[] | undefined,
+  same: (x: T, y: T) => boolean
+): boolean {
+  return (
+    b !== undefined && a.length === b.length && a.every((x, i) => same(x, b[i]))
+  );
+}
 
 /**
  * The timeline of one notebook: executions as bars and resource lanes on one
@@ -110,7 +168,6 @@ export class TimelineView extends Widget {
     this._details.setAttribute('aria-label', 'Selected execution');
     this._details.hidden = true;
     this.node.append(this._empty, this._chart, this._details, this._live);
-    this._feed = new TimelineFeed(options.provenance);
     this.node.addEventListener('keydown', this._onKey);
   }
 
@@ -133,6 +190,8 @@ export class TimelineView extends Widget {
 
   set compressIdle(on: boolean) {
     this._compressIdle = on;
+    // A new time axis: fitted to the data again.
+    this._fitDomain = true;
     this._allBarsNext = true;
     this._dirty = true;
     void this._redraw();
@@ -141,6 +200,11 @@ export class TimelineView extends Widget {
   /** Settles when the journal is read and the first chart drawn. */
   get ready(): Promise<void> {
     return this._ready;
+  }
+
+  /** The vega view drawing the chart now (for tests and benchmarks). */
+  get chart(): View | undefined {
+    return this._view;
   }
 
   /** The rendered chart as PNG or SVG (a data URL or the SVG text). */
@@ -155,8 +219,8 @@ export class TimelineView extends Widget {
     }
     clearInterval(this._timer);
     clearTimeout(this._resizeTimer);
-    REAL_TIMES.delete(this.id);
-    this._feed.dispose();
+    REAL_TIMES.charts.delete(this.id);
+    this._options.source.dispose();
     this._view?.finalize();
     this._options.themeManager?.themeChanged.disconnect(this._onTheme, this);
     this._options.notebook.content.activeCellChanged.disconnect(
@@ -194,16 +258,16 @@ export class TimelineView extends Widget {
   }
 
   private async _start(): Promise<void> {
-    // For bench/browser: where the first render's time goes.
-    const t0 = performance.now();
-    const events = await this._feed.start();
-    const t1 = performance.now();
-    this._options.source.append(events);
-    const t2 = performance.now();
-    this.node.dataset.readMs = (t1 - t0).toFixed(0);
-    this.node.dataset.modelMs = (t2 - t1).toFixed(0);
-    this._feed.appended.connect((_, more) => {
-      this._options.source.append(more);
+    const source = this._options.source;
+    // Opened with the notebook (a restored layout): its journal is still
+    // being read.
+    this._empty.textContent = 'Reading the provenance journal…';
+    await source.ready;
+    if (this.isDisposed) {
+      return;
+    }
+    this._empty.textContent = 'Run a cell to start the timeline';
+    source.changed.connect(() => {
       this._dirty = true;
     });
     this._options.themeManager?.themeChanged.connect(this._onTheme, this);
@@ -212,10 +276,12 @@ export class TimelineView extends Widget {
       this
     );
     this._onActiveCell();
+    // For bench/browser: what the first drawing took, model to pixels.
+    const began = performance.now();
     await this._embed();
-    this.node.dataset.embedMs = (performance.now() - t2).toFixed(0);
+    this.node.dataset.embedMs = (performance.now() - began).toFixed(0);
     this._timer = setInterval(() => {
-      if (this._dirty || this._options.source.hasRunning) {
+      if (this._dirty || source.hasRunning) {
         void this._redraw();
       }
     }, REDRAW_MS);
@@ -235,9 +301,13 @@ export class TimelineView extends Widget {
     const theme = readTheme(this.node);
     // For tests and styling: what the chart was last drawn with.
     this.node.dataset.background = theme.background;
+    const now = Date.now();
+    source.prepare(now, this._compressIdle);
+    this._domain = this._nextDomain(now, true);
     const spec = timelineSpec({
       key: this.id,
       width: this._chartWidth(),
+      domain: this._domain,
       // 18 px a row, within bounds (a new row count takes effect on the
       // next embed: the chart is not re-embedded for a live update).
       barsHeight: Math.min(
@@ -255,8 +325,11 @@ export class TimelineView extends Widget {
       tooltip: { theme: 'custom' }
     });
     this._view = result.view;
-    // A new chart starts empty: every bar goes in.
+    // A new chart starts empty: every bar, cut and lane goes in.
     this._allBarsNext = true;
+    this._cuts = undefined;
+    this._overview = undefined;
+    this._laneRange = undefined;
     this._view.addEventListener('click', (_event, item) => {
       const datum = (item as { datum?: Partial<IBarDatum> } | null | undefined)
         ?.datum;
@@ -293,10 +366,25 @@ export class TimelineView extends Widget {
       const { changeset, truthy } = await import('vega');
       const now = Date.now();
       source.prepare(now, this._compressIdle);
-      REAL_TIMES.set(this.id, t => source.toReal(t));
+      REAL_TIMES.charts.set(this.id, t => source.toReal(t));
       const cuts = source.cuts();
-      view.change(CUTS, changeset().remove(truthy).insert(cuts));
-      this.node.dataset.cuts = String(cuts.length);
+      const cutsMoved = !sameList(
+        cuts,
+        this._cuts,
+        (x, y) => x.start === y.start && x.end === y.end && x.label === y.label
+      );
+      if (cutsMoved) {
+        this._cuts = cuts;
+        view.change(CUTS, changeset().remove(truthy).insert(cuts));
+        this.node.dataset.cuts = String(cuts.length);
+      }
+      const domain = this._nextDomain(now, this._fitDomain);
+      this._fitDomain = false;
+      const domainMoved = !sameRange(domain, this._domain);
+      if (domainMoved) {
+        this._domain = domain;
+        view.signal(X_DOMAIN, [...domain]);
+      }
       const options = {
         order: this._order,
         now,
@@ -304,16 +392,23 @@ export class TimelineView extends Widget {
       };
       const changes = source.takeChanges();
       // A live batch changes a few bars: only those are handed over. The
-      // order, the highlight or compressed time change them all.
-      if (this._allBarsNext || changes.all || this._compressIdle) {
+      // order, the highlight or moved idle cuts change them all.
+      if (this._allBarsNext || changes.all || cutsMoved) {
         this._allBarsNext = false;
         const bars = source.bars(options);
         this._tuples = new Map(bars.map(bar => [bar.id, bar]));
         view.change(BARS, changeset().remove(truthy).insert(bars));
       } else if (changes.executions.size > 0) {
         const update = changeset();
+        // A running bar grows every second; it is handed over again once
+        // it has grown a pixel (on a session of hours, every few minutes).
+        const shown = brushDomain(view.signal('brush')) ?? domain;
+        const msPerPixel = (shown[1] - shown[0]) / this._chartWidth();
         for (const bar of source.bars(options, changes.executions)) {
           const old = this._tuples.get(bar.id);
+          if (old && onlyGrewLessThan(old, bar, msPerPixel)) {
+            continue;
+          }
           if (old) {
             update.remove(old);
           }
@@ -322,23 +417,69 @@ export class TimelineView extends Widget {
         }
         view.change(BARS, update);
       }
-      this._bars = [...this._tuples.values()];
-      const domain = brushDomain(view.signal('brush'));
+      // The overview's ticks change when an execution starts in a pixel
+      // column that had none, or the axis changes.
       const columns = Math.max(50, Math.round(this._chartWidth()));
-      let points = 0;
-      for (const lane of lanes) {
-        const drawn = source.lane(lane, columns, domain);
-        points += drawn.length;
-        view.change(laneData(lane), changeset().remove(truthy).insert(drawn));
+      if (
+        changes.executions.size > 0 ||
+        domainMoved ||
+        cutsMoved ||
+        !this._overview
+      ) {
+        const ticks = source.overview(domain, columns);
+        if (!sameList(ticks, this._overview, (x, y) => x.start === y.start)) {
+          this._overview = ticks;
+          view.change(OVERVIEW, changeset().remove(truthy).insert(ticks));
+        }
+      }
+      // Lanes are downsampled again only when samples arrived or the range
+      // they are drawn over (brush, axis, width) changed.
+      const range = brushDomain(view.signal('brush')) ?? domain;
+      const laneRange = `${range[0]} ${range[1]} ${columns} ${cutsMoved ? now : ''}`;
+      if (changes.samples || laneRange !== this._laneRange) {
+        this._laneRange = laneRange;
+        let points = 0;
+        for (const lane of lanes) {
+          const drawn = source.lane(lane, columns, range);
+          points += drawn.length;
+          view.change(laneData(lane), changeset().remove(truthy).insert(drawn));
+        }
+        this.node.dataset.lanePoints = String(points);
       }
       await view.runAsync();
-      this.node.dataset.bars = String(this._bars.length);
-      this.node.dataset.lanePoints = String(points);
+      this.node.dataset.bars = String(this._tuples.size);
       // For bench/browser: what the last update took, data to pixels.
       this.node.dataset.redrawMs = (performance.now() - began).toFixed(1);
     } finally {
       this._drawing = false;
     }
+  }
+
+  /**
+   * The time axis's extent: the data's, kept while the data stay inside it.
+   * When a live update outgrows it, it grows by a tenth of the span more
+   * than needed, so a running cell moves it a few times an hour rather than
+   * every second (each move repaints every mark). `reset` fits it to the
+   * data again (a new chart, a new time axis).
+   */
+  private _nextDomain(now: number, reset: boolean): [number, number] {
+    const source = this._options.source;
+    const extent = source.extent(now) ?? [now - 60_000, now];
+    const fitted: [number, number] = [
+      extent[0],
+      Math.max(extent[1], extent[0] + MIN_DOMAIN_MS)
+    ];
+    const current = this._domain;
+    if (reset || current === undefined) {
+      return source.hasRunning ? withHeadroom(fitted) : fitted;
+    }
+    if (fitted[0] >= current[0] && fitted[1] <= current[1]) {
+      return current;
+    }
+    return withHeadroom([
+      Math.min(fitted[0], current[0]),
+      Math.max(fitted[1], current[1])
+    ]);
   }
 
   private _updateEmpty(): void {
@@ -430,9 +571,9 @@ export class TimelineView extends Widget {
     node.append(
       element(
         'h4',
-        details.outputs.length === 0
+        details.outputCount === 0
           ? 'No outputs'
-          : `Outputs (${details.outputs.length})`
+          : `Outputs (${details.outputCount})`
       )
     );
     if (details.outputs.length > 0) {
@@ -449,7 +590,7 @@ export class TimelineView extends Widget {
     if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') {
       return;
     }
-    const byTime = [...this._bars].sort((a, b) => a.start - b.start);
+    const byTime = [...this._tuples.values()].sort((a, b) => a.start - b.start);
     if (byTime.length === 0) {
       return;
     }
@@ -480,10 +621,18 @@ export class TimelineView extends Widget {
   private readonly _empty: HTMLDivElement;
   private readonly _live: HTMLDivElement;
   private readonly _details: HTMLElement;
-  private readonly _feed: TimelineFeed;
   private _view: View | undefined;
   private _lanes: LaneId[] = [];
-  private _bars: IBarDatum[] = [];
+  /** The time axis's extent now (`X_DOMAIN`). */
+  private _domain: [number, number] | undefined;
+  /** The next drawing fits the time axis to the data again. */
+  private _fitDomain = false;
+  /** The idle cuts drawn; undefined: none handed to this chart yet. */
+  private _cuts: ICutDatum[] | undefined;
+  /** The overview's ticks drawn; undefined: none handed over yet. */
+  private _overview: IOverviewTick[] | undefined;
+  /** What the lanes were last downsampled for; undefined: not yet. */
+  private _laneRange: string | undefined;
   private _order: 'cell' | 'execution' = 'cell';
   private _compressIdle = false;
   /** The bars handed to the chart, by execution: removed by identity. */
@@ -500,8 +649,20 @@ export class TimelineView extends Widget {
   private _ready: Promise<void> = Promise.resolve();
 }
 
-/** Each chart's axis → wall-clock mapping, by widget id. */
-const REAL_TIMES = new Map<string, (t: number) => number>();
+/**
+ * Each chart's axis → wall-clock mapping, by widget id, and `at`, the
+ * function vega calls. Vega keeps expression functions for the page's
+ * life: `at` is a method made once here, because a closure made inside a
+ * view's method (where a bundler may inline its creation) would keep the
+ * first view, and its chart, alive with it.
+ */
+const REAL_TIMES = {
+  charts: new Map<string, (t: number) => number>(),
+  at(t: number, key: string): number {
+    const toReal = REAL_TIMES.charts.get(key);
+    return toReal === undefined ? t : toReal(t);
+  }
+};
 let realTimeRegistered: Promise<void> | undefined;
 
 /**
@@ -510,9 +671,7 @@ let realTimeRegistered: Promise<void> | undefined;
  */
 function registerRealTime(): Promise<void> {
   realTimeRegistered ??= import('vega').then(({ expressionFunction }) => {
-    expressionFunction(REAL_TIME_FUNCTION, (t: number, key: string) =>
-      (REAL_TIMES.get(key) ?? (x => x))(t)
-    );
+    expressionFunction(REAL_TIME_FUNCTION, REAL_TIMES.at);
   });
   return realTimeRegistered;
 }
