@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  belowEphemeralRange,
   endpoint,
+  freePorts,
   kernelConnectionInfo,
   kernelIdFromPath,
   parseConnectionInfo
@@ -89,4 +91,18 @@ test('the kernel id is read from the server’s file name', () => {
     '5f1c0e2a-9b1d-4c3e-8f00-1a2b3c4d5e6f'
   );
   assert.equal(kernelIdFromPath('/tmp/tmpabc.json'), undefined);
+});
+
+test('free ports are drawn below the ephemeral range, where the OS hands out none itself', async () => {
+  assert.deepEqual(belowEphemeralRange('32768\t60999\n'), [20_000, 32_768]);
+  assert.equal(belowEphemeralRange('1024 65535'), undefined, 'no room below');
+  assert.equal(belowEphemeralRange(''), undefined, 'unreadable');
+  const ports = await freePorts('127.0.0.1', 5, [20_000, 32_768]);
+  assert.equal(new Set(ports).size, 5);
+  for (const port of ports) {
+    assert.ok(port >= 20_000 && port < 32_768, String(port));
+  }
+  // Where the range is unknown, the OS picks.
+  const any = await freePorts('127.0.0.1', 2, null);
+  assert.equal(any.length, 2);
 });

@@ -5,6 +5,7 @@
  * so the kernel signs exactly as the server expects.
  */
 
+import { readFileSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
@@ -107,30 +108,76 @@ export function endpoint(info: IConnectionInfo, port: PortName): string {
     : `ipc://${info.ip}-${info[port]}`;
 }
 
-/** Finds `count` ports free on `ip` now (the kernel binds them next). */
-export async function freePorts(ip: string, count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, ip, () => resolve(server));
-        })
-    )
-  );
-  const ports = servers.map(server => {
-    const address = server.address();
-    if (address === null || typeof address === 'string') {
-      throw new Error('no port');
+/**
+ * Finds `count` ports free on `ip` now (the kernel binds them next).
+ *
+ * Between our check and the kernel's bind another process may take a port.
+ * A port the OS hands out on its own (the ephemeral range, also the source
+ * ports of every outgoing connection) is the likely victim: a busy machine
+ * opens many. So the ports are drawn at random below that range, where the
+ * OS never assigns one by itself; only where that range is unknown or
+ * leaves no room does the OS pick (bind to port 0).
+ */
+export async function freePorts(
+  ip: string,
+  count: number,
+  range: readonly [number, number] | null = belowEphemeralRange() ?? null
+): Promise<number[]> {
+  const ports: number[] = [];
+  for (let tries = 0; range && ports.length < count && tries < 200; tries++) {
+    const port = range[0] + Math.floor(Math.random() * (range[1] - range[0]));
+    if (!ports.includes(port) && (await canListen(ip, port))) {
+      ports.push(port);
     }
-    return address.port;
-  });
-  await Promise.all(
-    servers.map(server => new Promise(resolve => server.close(resolve)))
-  );
+  }
+  while (ports.length < count) {
+    ports.push(await anyFreePort(ip));
+  }
   return ports;
+}
+
+/** Ports below the OS's ephemeral range (Linux: ip_local_port_range), when known and wide enough. */
+export function belowEphemeralRange(
+  text: string | undefined = readOrUndefined(
+    '/proc/sys/net/ipv4/ip_local_port_range'
+  )
+): [number, number] | undefined {
+  const low = Number(text?.trim().split(/\s+/)[0]);
+  const floor = 20_000;
+  return Number.isInteger(low) && low - floor >= 1000
+    ? [floor, low]
+    : undefined;
+}
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function canListen(ip: string, port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, ip, () => server.close(() => resolve(true)));
+  });
+}
+
+function anyFreePort(ip: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, ip, () => {
+      const address = server.address();
+      server.close(() =>
+        address === null || typeof address === 'string'
+          ? reject(new Error('no port'))
+          : resolve(address.port)
+      );
+    });
+  });
 }
 
 /**
