@@ -41,15 +41,26 @@ def accesses(kernel: Kernel) -> list[dict]:
 
 
 WRITE = "name = 'out'\nwith open(f'{name}.csv', 'w') as fh:\n    fh.write('1,2\\n')"
-READ = "import time\nfh = open(f'{name}.csv')\ntime.sleep(0.8)\nrows = fh.read()\nfh.close()"
+# Held open for 2 s: the agent polls every 250 ms, from when it has seen the
+# cell start (later than the kernel, on a loaded machine).
+READ = "import time\nfh = open(f'{name}.csv')\ntime.sleep(2)\nrows = fh.read()\nfh.close()"
 
 
 def test_computed_paths_are_seen_written_and_read_and_link_the_cells(wrapped: Kernel) -> None:
     assert execute_cell(wrapped, "write", WRITE)["content"]["status"] == "ok"
     assert execute_cell(wrapped, "read", READ)["content"]["status"] == "ok"
     assert execute_cell(wrapped, "other", "z = 1")["content"]["status"] == "ok"
-    ids = {e["cellId"]: e["execution"] for e in wrapped.journal() if e["kind"] == "execution.requested"}
-    assert wait_for(lambda: any(a["execution"] == ids["read"] for a in accesses(wrapped)), 10), accesses(wrapped)
+
+    def requested() -> dict[str, str]:
+        return {e["cellId"]: e["execution"] for e in wrapped.journal() if e["kind"] == "execution.requested"}
+
+    # The journal is flushed within a second.
+    assert wait_for(lambda: len(requested()) == 3, 10), requested()
+    ids = requested()
+    assert wait_for(
+        lambda: any(a["execution"] == ids["read"] and a["path"] == "out.csv" for a in accesses(wrapped)),
+        15,
+    ), accesses(wrapped)
     by_execution: dict[str, list[dict]] = {}
     for access in accesses(wrapped):
         by_execution.setdefault(access["execution"], []).append(access)
