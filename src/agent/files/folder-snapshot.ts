@@ -34,15 +34,17 @@ export interface IFolderSnapshot {
 
 /**
  * Hidden entries (`.git`, `.ipynb_checkpoints`, virtual environments such
- * as `.venv`) and our own journals are left out: they change for reasons
- * of their own.
+ * as `.venv`), notebooks and our own journals are left out: they change
+ * for reasons of their own.
  */
 function ignored(name: string): boolean {
   return (
     name.startsWith('.') ||
     name === '__pycache__' ||
     name === 'node_modules' ||
-    name.endsWith('.provenance.jsonl')
+    name.endsWith('.provenance.jsonl') ||
+    // Saved by the frontend (autosave) or `nbprov run`, never the cell's work.
+    name.endsWith('.ipynb')
   );
 }
 
