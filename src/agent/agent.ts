@@ -36,7 +36,11 @@ import {
   type SessionEndReason,
   type SessionId
 } from '../core/journal/index.js';
-import { Recorder, type IRecordingOptions } from '../core/recorder/index.js';
+import {
+  kernelOfInfo,
+  Recorder,
+  type IRecordingOptions
+} from '../core/recorder/index.js';
 import {
   JournalFile,
   journalLocation,
@@ -244,18 +248,15 @@ export async function runAgent(options: IAgentOptions): Promise<number> {
         onError: e => log(`nbprov agent: namespace question: ${e.message}`)
       });
     }
-    const language = info?.language_info;
     const session = randomUUID() as SessionId;
     recorder.startSession({
       session,
-      kernel: {
-        id: kernelId,
-        name: kernelName,
-        language: language?.name ?? env.NBPROV_KERNEL_LANGUAGE,
-        languageVersion: language?.version,
-        implementation: info?.implementation,
-        implementationVersion: info?.implementation_version
-      },
+      kernel: kernelOfInfo(
+        kernelId,
+        kernelName,
+        info,
+        env.NBPROV_KERNEL_LANGUAGE
+      ),
       host: hostname(),
       user: env.JUPYTERHUB_USER ?? safeUserName()
     });

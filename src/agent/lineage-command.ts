@@ -6,6 +6,7 @@
  * `files_written`; further keys may be added, never renamed.
  */
 
+import type { ICodeCell } from '@jupyterlab/nbformat';
 import { existsSync, readFileSync } from 'node:fs';
 import { sha256Hex } from '../core/hash.js';
 import {
@@ -48,17 +49,20 @@ export function notebookLineage(
 ): {
   graph: ILineageGraph;
   journal: IJournalState;
+  /** Code cells of the notebook file as saved now, by id. */
+  savedCells: Map<string, ICodeCell>;
+  /** Their sources' sha256, by id. */
   currentSha256: Map<string, string>;
 } {
   const { path, journal } = readNotebookJournal(notebookPath);
   damageWarnings(path, journal).forEach(warn);
   const state = foldJournal(journal.events);
   const graph = buildLineage(state, defaultLineageOptions());
-  return {
-    graph,
-    journal: state,
-    currentSha256: currentSources(notebookPath, warn)
-  };
+  const savedCells = savedCodeCells(notebookPath, warn);
+  const currentSha256 = new Map(
+    [...savedCells].map(([id, cell]) => [id, sha256Hex(String(cell.source))])
+  );
+  return { graph, journal: state, savedCells, currentSha256 };
 }
 
 export function lineageReport(
@@ -119,17 +123,20 @@ export function describeStale(reason: StaleReason): string {
   }
 }
 
-/** Cell id → sha256 of its source now, from the notebook file when readable. */
-function currentSources(
+/**
+ * The notebook file's code cells by id, as saved now (their sources tell
+ * edits since the cells ran, their outputs the text a replay can diff).
+ */
+function savedCodeCells(
   notebookPath: string,
   warn: (line: string) => void
-): Map<string, string> {
-  const sources = new Map<string, string>();
+): Map<string, ICodeCell> {
+  const cells = new Map<string, ICodeCell>();
   if (!existsSync(notebookPath)) {
     warn(
       `warning: ${notebookPath} not found: edits since the cells ran are not seen`
     );
-    return sources;
+    return cells;
   }
   try {
     const notebook = parseNotebook(
@@ -138,11 +145,13 @@ function currentSources(
     );
     for (const cell of notebook.cells) {
       if (cell.cell_type === 'code' && typeof cell.id === 'string') {
-        sources.set(cell.id, sha256Hex(String(cell.source)));
+        cells.set(cell.id, cell as ICodeCell);
       }
     }
   } catch (error) {
-    warn(`warning: ${(error as Error).message}: edits are not seen`);
+    warn(
+      `warning: ${(error as Error).message}: edits are not seen, outputs not diffed`
+    );
   }
-  return sources;
+  return cells;
 }

@@ -45,7 +45,6 @@ import {
 import { JournalCommandError } from './journal-commands.js';
 import { notebookLineage } from './lineage-command.js';
 import type { IAgentCommand } from './runner/kernel-process.js';
-import { parseNotebook } from './runner/notebook-file.js';
 import type { IProgress } from './runner/progress.js';
 import { EXIT_KERNEL_FAILED, runNotebookContent } from './runner/run.js';
 
@@ -90,7 +89,10 @@ export async function replayCell(
   options: IReplayOptions
 ): Promise<{ report: IReplayReport; status: number }> {
   const notebookPath = resolve(options.notebook);
-  const { graph, journal } = notebookLineage(notebookPath, options.warn);
+  const { graph, journal, savedCells } = notebookLineage(
+    notebookPath,
+    options.warn
+  );
   const target = graph.latestByCell.get(options.cellId);
   if (!target) {
     throw new JournalCommandError(
@@ -130,13 +132,12 @@ export async function replayCell(
   );
 
   const replayed = newSession(readState(replayJournal), sessionsBefore);
-  const saved = savedOutputs(notebookPath, options.warn);
   const executions = slice.map((original, i) =>
     compareOne(
       original,
       replayed?.executions[i],
       nb.cells[i] as ICodeCell,
-      saved
+      savedCells
     )
   );
   const verdict = worst(executions.map(e => e.verdict));
@@ -309,25 +310,6 @@ function compareOne(
     ...(diff !== undefined ? { diff } : {}),
     ...(comparison.caveat !== undefined ? { caveat: comparison.caveat } : {})
   };
-}
-
-/** Cell id → code cell, from the notebook file as saved. */
-function savedOutputs(
-  notebookPath: string,
-  warn: (line: string) => void
-): Map<string, ICodeCell> {
-  const cells = new Map<string, ICodeCell>();
-  try {
-    const nb = parseNotebook(readFileSync(notebookPath, 'utf8'), notebookPath);
-    for (const cell of nb.cells) {
-      if (cell.cell_type === 'code' && typeof cell.id === 'string') {
-        cells.set(cell.id, cell as ICodeCell);
-      }
-    }
-  } catch (error) {
-    warn(`warning: ${(error as Error).message}: no text diffs`);
-  }
-  return cells;
 }
 
 /** What a person reads in the outputs: streams, plain text, errors. */

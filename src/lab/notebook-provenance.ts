@@ -16,7 +16,11 @@ import {
   type SessionEndReason,
   type SessionId
 } from '../core/journal/index.js';
-import { Recorder, type IObservedMessage } from '../core/recorder/index.js';
+import {
+  kernelOfInfo,
+  Recorder,
+  type IObservedMessage
+} from '../core/recorder/index.js';
 import { RECORDER_NAME } from '../core/version.js';
 import { EVENT_MESSAGE } from '../core/protocol/index.js';
 import { helloAgent, sendNotebookContext } from './agent-handshake.js';
@@ -420,17 +424,9 @@ export class NotebookProvenance implements IDisposable {
       this._setState();
       return;
     }
-    const language = info?.language_info;
     this._recorder.startSession({
       session: UUID.uuid4() as SessionId,
-      kernel: {
-        id: kernel.id,
-        name: kernel.name,
-        language: language?.name,
-        languageVersion: language?.version,
-        implementation: info?.implementation,
-        implementationVersion: info?.implementation_version
-      },
+      kernel: kernelOfInfo(kernel.id, kernel.name, info),
       user
     });
     this._sessionOpen = true;

@@ -1,6 +1,7 @@
 /** The Recorder: Jupyter messages in, journal events out. */
 
 export {
+  kernelOfInfo,
   Recorder,
   type IObservedMessage,
   type IRecorderOptions,

@@ -72,6 +72,27 @@ export interface ISessionInfo {
   readonly user?: string;
 }
 
+/**
+ * A session's kernel as its `kernel_info_reply` describes it (every tap
+ * reads the same fields); `language` falls back where the reply has none.
+ */
+export function kernelOfInfo(
+  id: string,
+  name: string,
+  info: KernelMessage.IInfoReply | undefined,
+  language?: string
+): ISessionStartedEvent['kernel'] {
+  const languageInfo = info?.language_info;
+  return {
+    id,
+    name,
+    language: languageInfo?.name ?? language,
+    languageVersion: languageInfo?.version,
+    implementation: info?.implementation,
+    implementationVersion: info?.implementation_version
+  };
+}
+
 /** What the recorder keeps of one running execution: a few fields, no output. */
 interface IPending {
   started: boolean;

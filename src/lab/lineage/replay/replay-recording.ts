@@ -14,6 +14,7 @@ import {
   type IJournalState
 } from '../../../core/projection/journal-state.js';
 import {
+  kernelOfInfo,
   Recorder,
   type IRecordingOptions
 } from '../../../core/recorder/index.js';
@@ -110,18 +111,10 @@ export class ReplayRecording {
       }
       this._writing = true;
     }
-    const language = info?.language_info;
     this._session = UUID.uuid4() as SessionId;
     this._recorder.startSession({
       session: this._session,
-      kernel: {
-        id: kernel.id,
-        name: kernel.name,
-        language: language?.name,
-        languageVersion: language?.version,
-        implementation: info?.implementation,
-        implementationVersion: info?.implementation_version
-      },
+      kernel: kernelOfInfo(kernel.id, kernel.name, info),
       ...(this._options.user !== undefined ? { user: this._options.user } : {})
     });
   }
