@@ -63,3 +63,22 @@ def test_usage_errors_exit_2_with_usage() -> None:
         result = nbprov(*args)
         assert result.returncode == 2, args
         assert "Usage:" in result.stderr
+
+
+def test_lineage_and_replay_say_what_is_missing(tmp_path: Path) -> None:
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}))
+    for command in ("lineage", "replay"):
+        result = nbprov(command, str(notebook), "--cell", "c1")
+        assert result.returncode == 1, result.stderr
+        assert "No provenance journal" in result.stderr
+        missing = nbprov(command, str(notebook))
+        assert missing.returncode == 2 and "--cell" in missing.stderr
+    (tmp_path / "nb.provenance.jsonl").write_text(
+        '{"v":1,"kind":"journal.created","t":"2026-11-24T10:00:00.000Z","journal":"j",'
+        '"recorder":{"name":"x","version":"0"}}\nnot json\n'
+    )
+    never = nbprov("lineage", str(notebook), "--cell", "c1", "--json")
+    assert never.returncode == 1
+    assert "No cell c1" in never.stderr
+    assert "skipped" in never.stderr  # the damaged line is reported, not fatal
