@@ -36,6 +36,97 @@ function codeCellCount(): number {
   return codeCellIndices().length;
 }
 
+/** A bar as the chart holds it (its vega data set). */
+interface IDrawnBar {
+  id: string;
+  cellId: string;
+  status: string;
+  count: string;
+}
+
+/** The bars the open timeline's chart holds now. */
+function drawnBars(page: IJupyterLabPageFixture): Promise<IDrawnBar[]> {
+  return page.evaluate(() => {
+    for (const widget of window.jupyterapp.shell.widgets('main')) {
+      if (widget.hasClass('jp-provenance-timeline-panel')) {
+        const chart = (
+          widget as unknown as {
+            content: { chart?: { data(name: string): IDrawnBar[] } };
+          }
+        ).content.chart;
+        return (chart?.data('bars') ?? []).map(bar => ({
+          id: bar.id,
+          cellId: bar.cellId,
+          status: bar.status,
+          count: bar.count
+        }));
+      }
+    }
+    return [];
+  });
+}
+
+/** Where the open timeline draws an execution's bar, in page pixels. */
+function barBox(
+  page: IJupyterLabPageFixture,
+  execution: string
+): Promise<{ x: number; y: number; width: number; height: number } | null> {
+  return page.evaluate(id => {
+    for (const widget of window.jupyterapp.shell.widgets('main')) {
+      if (widget.hasClass('jp-provenance-timeline-panel')) {
+        const content = (
+          widget as unknown as {
+            content: {
+              barBox(
+                id: string
+              ):
+                | { x: number; y: number; width: number; height: number }
+                | undefined;
+            };
+          }
+        ).content;
+        return content.barBox(id) ?? null;
+      }
+    }
+    return null;
+  }, execution);
+}
+
+/** The notebook's active cell index (the first notebook in the main area). */
+function activeCellIndex(
+  page: IJupyterLabPageFixture
+): Promise<number | undefined> {
+  return page.evaluate(() => {
+    for (const widget of window.jupyterapp.shell.widgets('main')) {
+      const content = (
+        widget as unknown as { content?: { activeCellIndex?: number } }
+      ).content;
+      if (typeof content?.activeCellIndex === 'number') {
+        return content.activeCellIndex;
+      }
+    }
+    return undefined;
+  });
+}
+
+/** Makes cell `index` active and runs it, without waiting for it to end. */
+async function startCell(
+  page: IJupyterLabPageFixture,
+  index: number
+): Promise<void> {
+  await page.evaluate(i => {
+    for (const widget of window.jupyterapp.shell.widgets('main')) {
+      const content = (
+        widget as unknown as { content?: { activeCellIndex?: number } }
+      ).content;
+      if (typeof content?.activeCellIndex === 'number') {
+        content.activeCellIndex = i;
+      }
+    }
+    return window.jupyterapp.commands.execute('notebook:run-cell');
+  }, index);
+}
+
 test('an empty timeline says how to start it', async ({ page, tmpPath }) => {
   await openDemo(page, tmpPath);
   await openTimeline(page);
@@ -46,10 +137,11 @@ test('an empty timeline says how to start it', async ({ page, tmpPath }) => {
   await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
 });
 
-test('one bar per execution, live, and the keyboard selects their cells', async ({
-  page,
-  tmpPath
-}) => {
+/** Opens the demo and its timeline, runs every cell, waits for their bars. */
+async function runDemoWithTimeline(
+  page: IJupyterLabPageFixture,
+  tmpPath: string
+): Promise<void> {
   await openDemo(page, tmpPath);
   await openTimeline(page);
   // Focus the notebook (the timeline opened beside it took the focus).
@@ -57,12 +149,20 @@ test('one bar per execution, live, and the keyboard selects their cells', async 
   await page.evaluate(() =>
     window.jupyterapp.commands.execute('notebook:run-all-cells')
   );
-  const timeline = page.locator('.jp-provenance-timeline');
-  const cells = codeCellCount();
+  await expect(page.locator('.jp-provenance-timeline')).toHaveAttribute(
+    'data-bars',
+    String(codeCellCount()),
+    { timeout: 15_000 }
+  );
+}
+
+test('one bar per execution, live, and the keyboard selects their cells', async ({
+  page,
+  tmpPath
+}) => {
   // Live: the bars arrive without reopening the timeline.
-  await expect(timeline).toHaveAttribute('data-bars', String(cells), {
-    timeout: 15_000
-  });
+  await runDemoWithTimeline(page, tmpPath);
+  const timeline = page.locator('.jp-provenance-timeline');
   await expect(page.getByText('Run a cell to start the timeline')).toBeHidden();
   await expect(timeline.locator('canvas')).toBeVisible();
 
@@ -72,21 +172,7 @@ test('one bar per execution, live, and the keyboard selects their cells', async 
   await page.keyboard.press('ArrowRight');
   // The second execution ran the second code cell: it is now active.
   const secondCode = codeCellIndices()[1];
-  await expect
-    .poll(() =>
-      page.evaluate(() => {
-        for (const widget of window.jupyterapp.shell.widgets('main')) {
-          const content = (
-            widget as unknown as { content?: { activeCellIndex?: number } }
-          ).content;
-          if (typeof content?.activeCellIndex === 'number') {
-            return content.activeCellIndex;
-          }
-        }
-        return undefined;
-      })
-    )
-    .toBe(secondCode);
+  await expect.poll(() => activeCellIndex(page)).toBe(secondCode);
   await expect(
     timeline.locator('.jp-provenance-timeline-announce')
   ).toContainText('Execution [2]: ok');
@@ -116,6 +202,152 @@ test('one bar per execution, live, and the keyboard selects their cells', async 
   await expect.poll(() => existsSync(png), { timeout: 15_000 }).toBe(true);
   // The PNG signature: a real image, not text saved under that name.
   expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
+});
+
+test('clicking a bar on the chart makes its cell the active cell', async ({
+  page,
+  tmpPath
+}) => {
+  await runDemoWithTimeline(page, tmpPath);
+  const timeline = page.locator('.jp-provenance-timeline');
+  // The notebook ends on its last cell; the bar clicked is the second
+  // execution's, which ran the second code cell.
+  let second: IDrawnBar | undefined;
+  await expect
+    .poll(async () => {
+      second = (await drawnBars(page)).find(bar => bar.count === '[2]');
+      return second?.status;
+    })
+    .toBe('ok');
+  expect(await activeCellIndex(page)).not.toBe(codeCellIndices()[1]);
+  // A mouse click where the bar is drawn, as a person would click it (its
+  // place read again if a live redraw moved it meanwhile).
+  await expect(async () => {
+    const box = await barBox(page, second!.id);
+    expect(box?.width).toBeGreaterThan(0);
+    await page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    expect(await activeCellIndex(page)).toBe(codeCellIndices()[1]);
+  }).toPass({ timeout: 15_000 });
+  await expect(
+    timeline.locator('.jp-provenance-timeline-announce')
+  ).toContainText('Execution [2]: ok');
+});
+
+/** Opens a new notebook of `cells` and its timeline, once it records. */
+async function openRecording(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string,
+  cells: string[]
+): Promise<void> {
+  await page.contents.uploadContent(
+    notebookWithCells(cells),
+    'text',
+    `${tmpPath}/${name}.ipynb`
+  );
+  await page.notebook.openByPath(`${tmpPath}/${name}.ipynb`);
+  await page.notebook.activate(`${name}.ipynb`);
+  await expect(page.locator('.jp-provenance-status')).toHaveText(
+    'Provenance: recording · frontend only',
+    { timeout: 30_000 }
+  );
+  await openTimeline(page);
+}
+
+/** The statuses of the bars drawn, sorted. */
+async function drawnStatuses(page: IJupyterLabPageFixture): Promise<string[]> {
+  return (await drawnBars(page)).map(bar => bar.status).sort();
+}
+
+test('an error and an interrupted execution show as such', async ({
+  page,
+  tmpPath
+}) => {
+  // What the kernel answers for an interrupted cell (an error reply whose
+  // ename is KeyboardInterrupt), raised by the cell itself: see the next
+  // test for the interrupt button.
+  await openRecording(page, tmpPath, 'faults', [
+    'raise ValueError("boom")',
+    'raise KeyboardInterrupt'
+  ]);
+  await startCell(page, 0);
+  await expect
+    .poll(() => drawnStatuses(page), { timeout: 30_000 })
+    .toEqual(['error']);
+  await startCell(page, 1);
+  await expect
+    .poll(() => drawnStatuses(page), { timeout: 30_000 })
+    .toEqual(['error', 'interrupted']);
+});
+
+test.describe('with a kernel interrupted', () => {
+  // Galata's kernel tracking proxies the kernels API and reads every answer
+  // as JSON; an interrupt's answer is empty (204), so it would never reach
+  // the server. The kernel is shut down at the end by hand instead.
+  test.use({ kernels: null });
+
+  // With the pinned ipykernel 7.4.0 and JupyterLab 4.6.6, the kernel that
+  // Jupyter Server starts leaves SIGINT ignored while a cell runs
+  // (/proc/<pid>/status SigCgt has no SIGINT; the same ipykernel started
+  // by jupyter_client directly is interrupted at once), so the button does
+  // nothing, with or without this extension. Enable when interrupts work.
+  test.fixme('a running cell stopped with the interrupt button shows as interrupted', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(120_000);
+    await openRecording(page, tmpPath, 'stopped', [
+      'import time\ntime.sleep(30)'
+    ]);
+    await startCell(page, 0);
+    // Running: its bar grows on the chart until it is interrupted.
+    await expect
+      .poll(() => drawnStatuses(page), { timeout: 30_000 })
+      .toEqual(['running']);
+    await page.notebook.activate('stopped.ipynb');
+    await page.notebook.clickToolbarItem('interrupt');
+    await expect
+      .poll(() => drawnStatuses(page), { timeout: 20_000 })
+      .toEqual(['interrupted']);
+    await page.evaluate(async () => {
+      for (const widget of window.jupyterapp.shell.widgets('main')) {
+        const session = (
+          widget as unknown as {
+            sessionContext?: { shutdown(): Promise<void> };
+          }
+        ).sessionContext;
+        await session?.shutdown();
+      }
+    });
+  });
+});
+
+test('a cell run for the first time adds a row, and rows keep their height', async ({
+  page,
+  tmpPath
+}) => {
+  test.setTimeout(120_000);
+  const cells = Array.from({ length: 8 }, (_, i) => `x${i} = ${i}`);
+  await openRecording(page, tmpPath, 'rows', cells);
+  const timeline = page.locator('.jp-provenance-timeline');
+  await startCell(page, 0);
+  await expect(timeline).toHaveAttribute('data-bars', '1', {
+    timeout: 15_000
+  });
+  const [first] = await drawnBars(page);
+  const height = async () => (await barBox(page, first.id))?.height ?? 0;
+  await expect.poll(height).toBeGreaterThan(0);
+  const oneRow = await height();
+  for (let i = 1; i < cells.length; i++) {
+    await startCell(page, i);
+    await expect(timeline).toHaveAttribute('data-bars', String(i + 1), {
+      timeout: 15_000
+    });
+  }
+  // Eight rows now: the first bar is as tall as when it was alone.
+  await expect.poll(height).toBeCloseTo(oneRow, 0);
+  const rows = new Set((await drawnBars(page)).map(bar => bar.cellId));
+  expect(rows.size).toBe(cells.length);
 });
 
 /** Uploads a notebook and its journal, opens both and the timeline. */
@@ -313,9 +545,21 @@ test('compressing idle time cuts an overnight gap and keeps wall-clock labels', 
   const first = await page.evaluate(() =>
     new Date(Date.UTC(2026, 10, 24, 8)).getHours()
   );
-  const hours = [...svg.matchAll(/>(\d\d):\d\d:\d\d</g)].map(m => Number(m[1]));
+  const labels = [...svg.matchAll(/>(\d\d):(\d\d):(\d\d)</g)].map(
+    m => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])
+  );
+  const hours = labels.map(seconds => Math.floor(seconds / 3600));
   expect(hours).toContain(first);
-  expect(Math.max(...hours)).toBeGreaterThanOrEqual(first + 2);
+  expect(hours).toContain(first + 3);
+  // No tick inside the cut: the cut squeezes three hours into a minute of
+  // axis, where evenly spaced ticks would read half an hour apart a few
+  // pixels apart. Every label is of the morning's first minute, or of the
+  // time after the break.
+  const breakStart = first * 3600 + 60;
+  const breakEnd = (first + 3) * 3600;
+  expect(
+    labels.filter(seconds => seconds > breakStart && seconds < breakEnd)
+  ).toEqual([]);
 });
 
 test('the chart resizes with its panel', async ({ page, tmpPath }) => {

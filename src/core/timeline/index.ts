@@ -7,4 +7,5 @@
 export * from './series.js';
 export * from './downsample.js';
 export * from './compress.js';
+export * from './ticks.js';
 export * from './model.js';

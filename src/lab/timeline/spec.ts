@@ -1,3 +1,4 @@
+import type { Spec as VegaSpec } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import type { LaneId } from '../../core/timeline/index.js';
 
@@ -95,6 +96,14 @@ export const OVERVIEW = 'overview';
 export const REAL_TIME_FUNCTION = 'nbprovRealTime';
 
 /**
+ * The vega expression function that says whether a position on the time
+ * axis lies inside a compressed idle gap. A tick there gets no label: the
+ * gap squeezes hours into a few pixels, so evenly spaced ticks inside it
+ * would read as times that run hours apart in a finger's width.
+ */
+export const IN_CUT_FUNCTION = 'nbprovInCut';
+
+/**
  * The time axis's extent when nothing is brushed (a signal the view sets):
  * set by the view rather than computed by vega from the data, so that it
  * moves only when the data outgrow it. A domain vega derives moves with
@@ -102,6 +111,14 @@ export const REAL_TIME_FUNCTION = 'nbprovRealTime';
  * mark; a stable one lets a live update repaint only what changed.
  */
 export const X_DOMAIN = 'xDomain';
+
+/**
+ * Where the time axes put their ticks (signals the view sets): null for
+ * vega's own, a list where idle time is compressed (core/timeline/ticks.ts).
+ * The overview shows the whole extent, the other axes the brushed range.
+ */
+export const X_TICKS = 'xTicks';
+export const OVERVIEW_TICKS = 'overviewTicks';
 export const laneData = (lane: LaneId): string => `lane_${lane}`;
 
 /**
@@ -111,7 +128,7 @@ export const laneData = (lane: LaneId): string => `lane_${lane}`;
  * new chart.
  */
 export function timelineSpec(options: {
-  /** Identifies this chart to `REAL_TIME_FUNCTION`. */
+  /** Identifies this chart to `REAL_TIME_FUNCTION` and `IN_CUT_FUNCTION`. */
   readonly key: string;
   readonly width: number;
   /** The time axis's extent, on the axis (see `X_DOMAIN`). */
@@ -122,6 +139,7 @@ export function timelineSpec(options: {
 }): TopLevelSpec {
   const { theme } = options;
   const labelExpr =
+    `${IN_CUT_FUNCTION}(datum.value, '${options.key}') ? '' : ` +
     `timeFormat(${REAL_TIME_FUNCTION}(datum.value, '${options.key}'), ` +
     `'%H:%M:%S')`;
   // The brushed range, or the whole extent.
@@ -133,7 +151,7 @@ export function timelineSpec(options: {
       domain: { expr: X_DOMAIN },
       domainRaw: { expr: 'brush["start"]' }
     },
-    axis: { labelExpr, labelOverlap: true }
+    axis: { labelExpr, labelOverlap: true, values: { expr: X_TICKS } }
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -142,7 +160,11 @@ export function timelineSpec(options: {
     // `resize` re-measures the axes as data arrive after the first draw.
     autosize: { type: 'pad', resize: true },
     padding: { left: 8, right: 8, top: 4, bottom: 4 },
-    params: [{ name: X_DOMAIN, value: [...options.domain] }],
+    params: [
+      { name: X_DOMAIN, value: [...options.domain] },
+      { name: X_TICKS, value: null },
+      { name: OVERVIEW_TICKS, value: null }
+    ],
     config: {
       font: theme.font,
       view: { stroke: theme.grid },
@@ -174,7 +196,11 @@ export function timelineSpec(options: {
             type: 'temporal',
             title: null,
             scale: { domain: { expr: X_DOMAIN } },
-            axis: { labelExpr, labelOverlap: true }
+            axis: {
+              labelExpr,
+              labelOverlap: true,
+              values: { expr: OVERVIEW_TICKS }
+            }
           }
         }
       },
@@ -285,4 +311,87 @@ export function timelineSpec(options: {
       }
     ]
   };
+}
+
+/** The parts of a compiled (Vega) spec read by the fixes below. */
+interface IVegaGroup {
+  signals?: {
+    name: string;
+    on?: { events: unknown; update?: string }[];
+  }[];
+  marks?: (IVegaGroup & {
+    type: string;
+    style?: string | string[];
+    encode?: { update?: Record<string, unknown> };
+  })[];
+}
+
+/** A bar is drawn at least this wide, so a short execution can be seen and clicked. */
+export const MIN_BAR_PX = 3;
+
+/**
+ * The compiled chart (vega-lite's output) with the fixes it needs:
+ * `keepBrushOnRescale`, and bars at least `MIN_BAR_PX` wide (vega-lite's
+ * `minBandSize` does not apply to a bar drawn from `start` to `end`: a
+ * cell that ran for 5 ms in an hour-long session was a pixel wide, too
+ * thin to click).
+ */
+export function finishSpec(spec: VegaSpec): VegaSpec {
+  const visit = (group: IVegaGroup): void => {
+    for (const mark of group.marks ?? []) {
+      const update = mark.encode?.update;
+      const x = update?.x as { scale?: string; field?: string } | undefined;
+      const x2 = update?.x2 as { field?: string } | undefined;
+      if (
+        update &&
+        [mark.style].flat().includes('bar') &&
+        x?.scale !== undefined &&
+        x.field === 'start' &&
+        x2?.field === 'end'
+      ) {
+        update.x2 = {
+          signal:
+            `max(scale('${x.scale}', datum['end']), ` +
+            `scale('${x.scale}', datum['start']) + ${MIN_BAR_PX})`
+        };
+      }
+      if (mark.type === 'group') {
+        visit(mark);
+      }
+    }
+  };
+  visit(spec as IVegaGroup);
+  return keepBrushOnRescale(spec);
+}
+
+/**
+ * The compiled chart, with vega-lite's brush made safe for a time axis that
+ * changes. When the overview's scale changes, vega-lite moves the brush to
+ * follow it (`brush_x` on `brush_scale_trigger`) by reading the brushed
+ * range, which is undefined when nothing is brushed: the expression throws,
+ * and the rest of that update (the axes among it) is not drawn. Here it
+ * keeps the empty brush instead.
+ */
+function keepBrushOnRescale(spec: VegaSpec): VegaSpec {
+  const visit = (group: IVegaGroup): void => {
+    for (const signal of group.signals ?? []) {
+      const brush = /^(.*)_x$/.exec(signal.name)?.[1];
+      for (const handler of signal.on ?? []) {
+        if (
+          brush !== undefined &&
+          handler.update !== undefined &&
+          JSON.stringify(handler.events).includes(`${brush}_scale_trigger`)
+        ) {
+          handler.update = `isArray(${brush}_start) ? (${handler.update}) : ${signal.name}`;
+        }
+      }
+    }
+    for (const mark of group.marks ?? []) {
+      if (mark.type === 'group') {
+        visit(mark);
+      }
+    }
+  };
+  visit(spec as IVegaGroup);
+  return spec;
 }

@@ -1,5 +1,6 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 import {
+  compressedAxisTicks,
   downsample,
   type ITimeCompression,
   type ITimelineBar,
@@ -96,6 +97,18 @@ export class TimelineData implements ITimelineSource {
   /** A position on the axis as wall-clock ms. */
   toReal(t: number): number {
     return this._compression ? this._compression.toReal(t) : t;
+  }
+
+  axisTicks(range: readonly [number, number], width: number): number[] | null {
+    return this._compression
+      ? compressedAxisTicks(this._compression, range, width)
+      : null;
+  }
+
+  inCut(t: number): boolean {
+    return (this._compression?.cuts ?? []).some(
+      cut => t > cut.compressedStart && t < cut.compressedEnd
+    );
   }
 
   cuts(): ICutDatum[] {

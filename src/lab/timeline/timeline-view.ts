@@ -12,9 +12,13 @@ import {
   CUTS,
   laneData,
   OVERVIEW,
+  IN_CUT_FUNCTION,
+  finishSpec,
   REAL_TIME_FUNCTION,
+  OVERVIEW_TICKS,
   timelineSpec,
   X_DOMAIN,
+  X_TICKS,
   type IBarDatum,
   type ICutDatum,
   type ILanePoint,
@@ -67,6 +71,13 @@ export interface ITimelineSource extends IDisposable {
   prepare(now: number, compress: boolean): void;
   /** An axis position as wall-clock ms. */
   toReal(t: number): number;
+  /** Whether an axis position lies inside an idle cut. */
+  inCut(t: number): boolean;
+  /**
+   * Tick positions for the time axis over `range`, `width` pixels wide,
+   * where idle time is compressed; null for the axis's own.
+   */
+  axisTicks(range: readonly [number, number], width: number): number[] | null;
   cuts(): ICutDatum[];
   details(execution: string): IExecutionDetails | undefined;
   /**
@@ -95,6 +106,14 @@ const REDRAW_MS = 1000;
 
 /** A resize redraws the chart once the panel has been still this long. */
 const RESIZE_SETTLE_MS = 200;
+
+/** Each row of bars is this tall, up to `MAX_BARS_HEIGHT` for all of them. */
+const ROW_HEIGHT = 18;
+const MAX_BARS_HEIGHT = 500;
+
+function barsHeight(rows: number): number {
+  return Math.min(MAX_BARS_HEIGHT, ROW_HEIGHT * Math.max(1, rows));
+}
 
 /** The shortest time axis: one instant is drawn over a second. */
 const MIN_DOMAIN_MS = 1000;
@@ -207,6 +226,43 @@ export class TimelineView extends Widget {
     return this._view;
   }
 
+  /**
+   * Where an execution's bar is drawn, in client (page) coordinates, from
+   * the chart's scenegraph; undefined when it is not drawn. For tests that
+   * click a bar as a person would.
+   */
+  barBox(
+    execution: string
+  ): { x: number; y: number; width: number; height: number } | undefined {
+    const view = this._view;
+    const canvas = this._chart.querySelector('canvas');
+    if (!view || !canvas) {
+      return undefined;
+    }
+    const found = findBar(
+      (view.scenegraph() as unknown as { root: ISceneNode }).root,
+      execution,
+      0,
+      0
+    );
+    if (!found) {
+      return undefined;
+    }
+    // The scene starts at the view's origin, inside its padding.
+    const page = canvas.getBoundingClientRect();
+    const [ox, oy] = view.origin();
+    const padding = view.padding();
+    const [left, top] =
+      typeof padding === 'number'
+        ? [padding, padding]
+        : [padding.left ?? 0, padding.top ?? 0];
+    return {
+      ...found,
+      x: page.left + ox + left + found.x,
+      y: page.top + oy + top + found.y
+    };
+  }
+
   /** The rendered chart as PNG or SVG (a data URL or the SVG text). */
   async picture(format: 'png' | 'svg'): Promise<string> {
     const view = await this._viewReady();
@@ -219,7 +275,7 @@ export class TimelineView extends Widget {
     }
     clearInterval(this._timer);
     clearTimeout(this._resizeTimer);
-    REAL_TIMES.charts.delete(this.id);
+    TIME_AXES.charts.delete(this.id);
     this._options.source.dispose();
     this._view?.finalize();
     this._options.themeManager?.themeChanged.disconnect(this._onTheme, this);
@@ -295,8 +351,12 @@ export class TimelineView extends Widget {
   private async _embed(): Promise<void> {
     const source = this._options.source;
     this._updateEmpty();
-    const { default: embed } = await import('vega-embed');
-    await registerRealTime();
+    const [{ default: embed }, { compile }] = await Promise.all([
+      import('vega-embed'),
+      import('vega-lite')
+    ]);
+    await registerTimeAxes();
+    TIME_AXES.charts.set(this.id, source);
     this._lanes = source.lanes();
     const theme = readTheme(this.node);
     // For tests and styling: what the chart was last drawn with.
@@ -304,21 +364,18 @@ export class TimelineView extends Widget {
     const now = Date.now();
     source.prepare(now, this._compressIdle);
     this._domain = this._nextDomain(now, true);
+    this._barsHeight = barsHeight(source.rowCount(this._order));
     const spec = timelineSpec({
       key: this.id,
       width: this._chartWidth(),
       domain: this._domain,
-      // 18 px a row, within bounds (a new row count takes effect on the
-      // next embed: the chart is not re-embedded for a live update).
-      barsHeight: Math.min(
-        500,
-        Math.max(100, 18 * source.rowCount(this._order))
-      ),
+      barsHeight: this._barsHeight,
       lanes: this._lanes,
       theme
     });
     this._view?.finalize();
-    const result = await embed(this._chart, spec, {
+    const result = await embed(this._chart, finishSpec(compile(spec).spec), {
+      mode: 'vega',
       actions: false,
       renderer: 'canvas',
       // vega-tooltip escapes every value: cell code is untrusted text.
@@ -356,8 +413,12 @@ export class TimelineView extends Widget {
       const source = this._options.source;
       this._updateEmpty();
       const lanes = source.lanes();
-      if (lanes.join() !== this._lanes.join()) {
-        // A GPU lane appeared: a new chart, once.
+      if (
+        lanes.join() !== this._lanes.join() ||
+        barsHeight(source.rowCount(this._order)) !== this._barsHeight
+      ) {
+        // A GPU lane appeared, or a row (a cell run for the first time,
+        // the other order): a new chart, once, so rows keep their height.
         this._drawing = false;
         await this._embed();
         return;
@@ -366,7 +427,6 @@ export class TimelineView extends Widget {
       const { changeset, truthy } = await import('vega');
       const now = Date.now();
       source.prepare(now, this._compressIdle);
-      REAL_TIMES.charts.set(this.id, t => source.toReal(t));
       const cuts = source.cuts();
       const cutsMoved = !sameList(
         cuts,
@@ -385,6 +445,23 @@ export class TimelineView extends Widget {
         this._domain = domain;
         view.signal(X_DOMAIN, [...domain]);
       }
+      // What the bars and lanes show: the brushed range, or all of it.
+      const range = brushDomain(view.signal('brush')) ?? domain;
+      const width = this._chartWidth();
+      // Idle time compressed: ticks around the cuts, none inside them.
+      for (const [name, ticks] of [
+        [OVERVIEW_TICKS, source.axisTicks(domain, width)],
+        [X_TICKS, source.axisTicks(range, width)]
+      ] as const) {
+        const before = view.signal(name) as number[] | null;
+        if (
+          ticks === null
+            ? before !== null
+            : !sameList(ticks, before ?? undefined, (x, y) => x === y)
+        ) {
+          view.signal(name, ticks);
+        }
+      }
       const options = {
         order: this._order,
         now,
@@ -402,8 +479,7 @@ export class TimelineView extends Widget {
         const update = changeset();
         // A running bar grows every second; it is handed over again once
         // it has grown a pixel (on a session of hours, every few minutes).
-        const shown = brushDomain(view.signal('brush')) ?? domain;
-        const msPerPixel = (shown[1] - shown[0]) / this._chartWidth();
+        const msPerPixel = (range[1] - range[0]) / width;
         for (const bar of source.bars(options, changes.executions)) {
           const old = this._tuples.get(bar.id);
           if (old && onlyGrewLessThan(old, bar, msPerPixel)) {
@@ -434,7 +510,6 @@ export class TimelineView extends Widget {
       }
       // Lanes are downsampled again only when samples arrived or the range
       // they are drawn over (brush, axis, width) changed.
-      const range = brushDomain(view.signal('brush')) ?? domain;
       const laneRange = `${range[0]} ${range[1]} ${columns} ${cutsMoved ? now : ''}`;
       if (changes.samples || laneRange !== this._laneRange) {
         this._laneRange = laneRange;
@@ -446,10 +521,14 @@ export class TimelineView extends Widget {
         }
         this.node.dataset.lanePoints = String(points);
       }
+      const handed = performance.now();
       await view.runAsync();
       this.node.dataset.bars = String(this._tuples.size);
-      // For bench/browser: what the last update took, data to pixels.
-      this.node.dataset.redrawMs = (performance.now() - began).toFixed(1);
+      // For bench/browser: what the last update took, data to pixels, and
+      // how much of it was vega's (dataflow and paint).
+      const done = performance.now();
+      this.node.dataset.redrawMs = (done - began).toFixed(1);
+      this.node.dataset.vegaMs = (done - handed).toFixed(1);
     } finally {
       this._drawing = false;
     }
@@ -623,6 +702,8 @@ export class TimelineView extends Widget {
   private readonly _details: HTMLElement;
   private _view: View | undefined;
   private _lanes: LaneId[] = [];
+  /** The height of the bars' plot, for the rows it had when embedded. */
+  private _barsHeight = 0;
   /** The time axis's extent now (`X_DOMAIN`). */
   private _domain: [number, number] | undefined;
   /** The next drawing fits the time axis to the data again. */
@@ -650,30 +731,92 @@ export class TimelineView extends Widget {
 }
 
 /**
- * Each chart's axis → wall-clock mapping, by widget id, and `at`, the
- * function vega calls. Vega keeps expression functions for the page's
- * life: `at` is a method made once here, because a closure made inside a
- * view's method (where a bundler may inline its creation) would keep the
- * first view, and its chart, alive with it.
+ * Each chart's time axis (by widget id): positions back to wall-clock
+ * time, and whether a position is inside an idle cut; `toReal` and `inCut`
+ * are what vega calls. Vega keeps expression functions for the page's life:
+ * they are methods made once here, because a closure made inside a view's
+ * method (where a bundler may inline its creation) would keep the first
+ * view, and its chart, alive with it.
  */
-const REAL_TIMES = {
-  charts: new Map<string, (t: number) => number>(),
-  at(t: number, key: string): number {
-    const toReal = REAL_TIMES.charts.get(key);
-    return toReal === undefined ? t : toReal(t);
+const TIME_AXES = {
+  charts: new Map<string, ITimelineSource>(),
+  toReal(t: number, key: string): number {
+    const source = TIME_AXES.charts.get(key);
+    return source === undefined ? t : source.toReal(t);
+  },
+  inCut(t: number, key: string): boolean {
+    return TIME_AXES.charts.get(key)?.inCut(t) ?? false;
   }
 };
-let realTimeRegistered: Promise<void> | undefined;
+let timeAxesRegistered: Promise<void> | undefined;
 
 /**
- * Axis labels show wall-clock time even where idle time is compressed: a
- * vega expression function maps an axis position back (once per page).
+ * Axis labels show wall-clock time even where idle time is compressed, and
+ * none inside a cut: vega expression functions (once per page).
  */
-function registerRealTime(): Promise<void> {
-  realTimeRegistered ??= import('vega').then(({ expressionFunction }) => {
-    expressionFunction(REAL_TIME_FUNCTION, REAL_TIMES.at);
+function registerTimeAxes(): Promise<void> {
+  timeAxesRegistered ??= import('vega').then(({ expressionFunction }) => {
+    expressionFunction(REAL_TIME_FUNCTION, TIME_AXES.toReal);
+    expressionFunction(IN_CUT_FUNCTION, TIME_AXES.inCut);
   });
-  return realTimeRegistered;
+  return timeAxesRegistered;
+}
+
+/** What `barBox` reads of vega's scenegraph (mark and item nodes). */
+interface ISceneNode {
+  readonly marktype?: string;
+  readonly items?: readonly ISceneNode[];
+  readonly datum?: { readonly id?: unknown; readonly cellId?: unknown };
+  readonly x?: number;
+  readonly y?: number;
+  readonly x2?: number;
+  readonly y2?: number;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/**
+ * The box of the bar (a rect whose datum is the execution's bar datum)
+ * under `node`, offset by the groups above it.
+ */
+function findBar(
+  node: ISceneNode,
+  execution: string,
+  dx: number,
+  dy: number
+): { x: number; y: number; width: number; height: number } | undefined {
+  for (const item of node.items ?? []) {
+    const datum = item.datum;
+    if (
+      node.marktype === 'rect' &&
+      datum?.id === execution &&
+      datum.cellId !== undefined
+    ) {
+      // A bar is encoded with x and x2 (y and height from the band).
+      const x = item.x ?? 0;
+      const y = item.y ?? 0;
+      const x2 = item.x2 ?? x + (item.width ?? 0);
+      const y2 = item.y2 ?? y + (item.height ?? 0);
+      return {
+        x: dx + Math.min(x, x2),
+        y: dy + Math.min(y, y2),
+        width: Math.abs(x2 - x),
+        height: Math.abs(y2 - y)
+      };
+    }
+    // A group item offsets what it holds.
+    const offset = node.marktype === 'group';
+    const found = findBar(
+      item,
+      execution,
+      dx + (offset ? (item.x ?? 0) : 0),
+      dy + (offset ? (item.y ?? 0) : 0)
+    );
+    if (found) {
+      return found;
+    }
+  }
+  return undefined;
 }
 
 /** The brushed time range, when the overview strip has a brush. */

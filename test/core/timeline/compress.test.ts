@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  compressedAxisTicks,
   compressIdleTime,
   compressSeries,
   TimelineModel,
@@ -151,4 +152,37 @@ test('the model compresses around its bars, running ones up to now', () => {
     c.cuts.map(cut => [cut.realStart, cut.realEnd]),
     [[Date.parse(at(60)), Date.parse(at(3600))]]
   );
+});
+
+test('axis ticks skip a cut, fall on round times around it, and mark where time resumes', () => {
+  // Busy 10:00–10:05 and 13:00–13:05; the three hours between are cut to
+  // one minute.
+  const c = compressIdleTime([iv(0, 5), iv(180, 185)], {
+    thresholdMs: 10 * MIN,
+    cutWidthMs: MIN
+  });
+  const [cut] = c.cuts;
+  const range: [number, number] = [T0, c.toCompressed(T0 + 185 * MIN)];
+  // 11 minutes of axis over 1,100 px: room for a tick every 100 px.
+  const ticks = compressedAxisTicks(c, range, 1100, 100);
+  assert.ok(ticks);
+  assert.deepEqual(
+    ticks.filter(t => t > cut.compressedStart && t < cut.compressedEnd),
+    [],
+    'none inside the cut'
+  );
+  const minutes = ticks.map(t => (c.toReal(t) - T0) / MIN);
+  // Round wall-clock minutes on both sides (10:00 begins the axis too), and
+  // 13:00 where time resumes.
+  assert.deepEqual(minutes, [0, 1, 2, 3, 4, 5, 180, 181, 182, 183, 184, 185]);
+});
+
+test('without a cut in view, the axis keeps its own ticks', () => {
+  const c = compressIdleTime([iv(0, 5), iv(180, 185)], {
+    thresholdMs: 10 * MIN,
+    cutWidthMs: MIN
+  });
+  assert.equal(compressedAxisTicks(c, [T0, T0 + 4 * MIN], 800), null);
+  const none = compressIdleTime([iv(0, 5)], { thresholdMs: 10 * MIN });
+  assert.equal(compressedAxisTicks(none, [T0, T0 + 5 * MIN], 800), null);
 });
