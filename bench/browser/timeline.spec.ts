@@ -1,17 +1,24 @@
 /**
  * The timeline at scale, in the browser: a journal of 5,000 executions and
- * 200,000 samples. First render (open command → all bars drawn), the page's
- * JS heap after it, one update (what a live batch costs: every bar and lane
- * handed to the chart again), each a median of several runs; then the same
- * with every raw sample drawn, for the ratio downsampling buys.
+ * 200,000 samples, the notebook on the agent-wrapped kernel (samples stream
+ * in live). First render (open command → all bars drawn), the page's JS
+ * heap after it, every bar handed over again (the order toggle), a live
+ * update when a cell runs (its bar added), and the updates while a cell
+ * runs for 6 s (its bar grows, the agent's samples arrive every second),
+ * each a median of several runs; then the same with every raw sample
+ * drawn, for the ratio downsampling buys.
  *
  *   npx playwright test -c bench/playwright.bench.config.ts timeline
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { notebookOf } from '../../test/e2e/demo';
+import { bigSession } from '../../test/e2e/synthetic-journal';
 import {
-  bigSession,
-  notebookWithCells
-} from '../../test/e2e/synthetic-journal';
+  installWrappedKernel,
+  WRAPPED_KERNELSPEC
+} from '../../test/e2e/wrapped-kernel';
+
+test.beforeAll(installWrappedKernel);
 
 const RUNS = Number(process.env.NBPROV_BENCH_RUNS ?? 5);
 
@@ -38,6 +45,11 @@ interface IFigures {
   liveMs: number;
   /** The part of it in vega (dataflow and paint). */
   liveVegaMs: number;
+  /** The updates while a cell runs: its bar grows, samples arrive. */
+  runningMs: number;
+  runningVegaMs: number;
+  /** How many updates that was. */
+  runningUpdates: number;
   lanePoints: number;
 }
 
@@ -59,6 +71,9 @@ async function measure(
   const updates: number[] = [];
   const lives: number[] = [];
   const livesVega: number[] = [];
+  const running: number[] = [];
+  const runningVega: number[] = [];
+  const handedLive: string[] = [];
   let lanePoints = 0;
   let parts = '';
   for (let run = 0; run < RUNS; run++) {
@@ -86,8 +101,9 @@ async function measure(
     );
     await cdp.send('HeapProfiler.collectGarbage');
     helds.push((await cdp.send('Runtime.getHeapUsage')).usedSize / 1e6);
-    // An update: the order toggle redraws bars and lanes, as a live batch does.
-    for (let i = 0; i < 3; i++) {
+    // Every bar handed over again: the order toggle, an even number of
+    // times (the live updates below are timed in the default, cell order).
+    for (let i = 0; i < 4; i++) {
       const before = await timeline.getAttribute('data-redraw-ms');
       await page.locator('.jp-provenance-timeline-order').click();
       await expect(timeline).not.toHaveAttribute(
@@ -110,7 +126,30 @@ async function measure(
       cellsRun += 1;
       lives.push(Number(await timeline.getAttribute('data-redraw-ms')));
       livesVega.push(Number(await timeline.getAttribute('data-vega-ms')));
+      handedLive.push((await timeline.getAttribute('data-update')) ?? '');
     }
+    // Running: every update while a cell sleeps 6 s, read as each lands.
+    await page.notebook.setCell(1, 'code', 'import time\ntime.sleep(6)');
+    await page.locator('.jp-NotebookPanel .jp-Cell').nth(1).click();
+    const runUpdates = await page.evaluate(async () => {
+      const node = document.querySelector(
+        '.jp-provenance-timeline'
+      ) as HTMLElement;
+      const seen: [number, number][] = [];
+      const observer = new MutationObserver(() =>
+        seen.push([Number(node.dataset.redrawMs), Number(node.dataset.vegaMs)])
+      );
+      observer.observe(node, { attributeFilter: ['data-redraws'] });
+      await window.jupyterapp.commands.execute('notebook:run-cell');
+      await new Promise(resolve => setTimeout(resolve, 7000));
+      observer.disconnect();
+      return seen;
+    });
+    for (const [ms, vega] of runUpdates) {
+      running.push(ms);
+      runningVega.push(vega);
+    }
+    cellsRun += 1;
     await page.evaluate(() => {
       for (const widget of window.jupyterapp.shell.widgets('main')) {
         if (widget.hasClass('jp-provenance-timeline-panel')) {
@@ -125,7 +164,8 @@ async function measure(
   console.log(
     `  ${raw ? 'raw' : 'downsampled'} runs: first render ${all(renders)} ms, ` +
       `heap ${all(heaps)} MB, after GC ${all(helds)} MB, ` +
-      `every bar ${all(updates)} ms, live ${lives.map(v => v.toFixed(1)).join('/')} ms`
+      `every bar ${all(updates)} ms, live ${lives.map(v => v.toFixed(1)).join('/')} ms\n` +
+      `  what the live updates handed over: ${handedLive.join(' / ')}`
   );
   return {
     firstRenderMs: median(renders),
@@ -135,6 +175,9 @@ async function measure(
     updateMs: median(updates),
     liveMs: median(lives),
     liveVegaMs: median(livesVega),
+    runningMs: median(running),
+    runningVegaMs: median(runningVega),
+    runningUpdates: running.length,
     lanePoints
   };
 }
@@ -145,7 +188,7 @@ test('timeline of 5,000 executions and 200,000 samples', async ({
 }) => {
   const { cells, text } = bigSession(`${tmpPath}/big.ipynb`);
   await page.contents.uploadContent(
-    notebookWithCells(cells),
+    JSON.stringify(notebookOf(cells, WRAPPED_KERNELSPEC)),
     'text',
     `${tmpPath}/big.ipynb`
   );
@@ -158,13 +201,14 @@ test('timeline of 5,000 executions and 200,000 samples', async ({
   // The journal is read when the notebook opens (not timed here: the first
   // render is from the open command on).
   await expect(page.locator('.jp-provenance-status')).toHaveText(
-    'Provenance: recording · frontend only',
+    'Provenance: recording · agent',
     { timeout: 120_000 }
   );
   const line = (label: string, f: IFigures) =>
     `  ${label.padEnd(12)} first render ${f.firstRenderMs} ms (last: ${f.parts}), ` +
     `JS heap ${f.heapMB.toFixed(0)} MB (${f.heldMB.toFixed(0)} MB after GC), every bar redrawn ${f.updateMs.toFixed(1)} ms, ` +
     `live update (one cell run) ${f.liveMs.toFixed(1)} ms (vega ${f.liveVegaMs.toFixed(1)} ms), ` +
+    `while a cell runs ${f.runningMs.toFixed(1)} ms (vega ${f.runningVegaMs.toFixed(1)} ms, ${f.runningUpdates} updates), ` +
     `${f.lanePoints} lane points drawn`;
   const downsampled = await measure(page, false);
   // Printed at once: the raw run takes minutes.

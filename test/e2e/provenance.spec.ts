@@ -65,9 +65,11 @@ async function exportFromMenu(
       timeout: 30_000
     })
     .toBeGreaterThan(before);
-  await expect(
-    page.getByText(/exported to .*\.prov\.json/).last()
-  ).toBeVisible();
+  // After a 50 MB output the page can be busy for seconds more on a loaded
+  // machine before the toast is drawn.
+  await expect(page.getByText(/exported to .*\.prov\.json/).last()).toBeVisible(
+    { timeout: 20_000 }
+  );
   return checkProvJson(file);
 }
 

@@ -6,7 +6,8 @@
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO, openDemo } from './demo';
+import { DEMO, notebookOf, openDemo } from './demo';
+import { installWrappedKernel, WRAPPED_KERNELSPEC } from './wrapped-kernel';
 import {
   bigSession,
   notebookWithCells,
@@ -319,6 +320,138 @@ test.describe('with a kernel interrupted', () => {
         await session?.shutdown();
       }
     });
+  });
+});
+
+/**
+ * Pixels where the chart on screen differs from a full repaint of the same
+ * scene, by more than a quarter of a colour channel (an anti-aliased edge
+ * redrawn under a clip differs by less), or null when the chart took an
+ * update while it was being compared. `scribble` first paints a small
+ * rectangle on the screen's canvas, as a stale bar would look, to show the
+ * comparison sees one.
+ */
+function stalePixels(
+  page: IJupyterLabPageFixture,
+  scribble = false
+): Promise<number | null> {
+  return page.evaluate(async scribble => {
+    for (const widget of window.jupyterapp.shell.widgets('main')) {
+      if (!widget.hasClass('jp-provenance-timeline-panel')) {
+        continue;
+      }
+      const content = (
+        widget as unknown as {
+          content: {
+            node: HTMLElement;
+            chart?: { toCanvas(scale: number): Promise<HTMLCanvasElement> };
+          };
+        }
+      ).content;
+      const shown = content.node.querySelector('canvas');
+      if (!shown || !content.chart) {
+        return null;
+      }
+      const updates = content.node.dataset.redraws;
+      const context = shown.getContext('2d')!;
+      if (scribble) {
+        context.fillStyle = '#ff00ff';
+        context.fillRect(shown.width / 2, shown.height / 3, 3, 12);
+      }
+      const [w, h] = [shown.width, shown.height];
+      const onScreen = context.getImageData(0, 0, w, h).data;
+      const full = await content.chart.toCanvas(window.devicePixelRatio);
+      if (content.node.dataset.redraws !== updates) {
+        return null;
+      }
+      const repainted = full.getContext('2d')!.getImageData(0, 0, w, h).data;
+      let stale = 0;
+      for (let i = 0; i < onScreen.length; i += 4) {
+        const d = Math.max(
+          Math.abs(onScreen[i] - repainted[i]),
+          Math.abs(onScreen[i + 1] - repainted[i + 1]),
+          Math.abs(onScreen[i + 2] - repainted[i + 2])
+        );
+        if (d > 64) {
+          stale++;
+        }
+      }
+      return stale;
+    }
+    return null;
+  }, scribble);
+}
+
+/** `stalePixels`, tried again while the chart takes updates meanwhile. */
+async function compared(
+  page: IJupyterLabPageFixture,
+  scribble = false
+): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const stale = await stalePixels(page, scribble);
+    if (stale !== null) {
+      return stale;
+    }
+  }
+  throw new Error('The chart never held still long enough to compare.');
+}
+
+test.describe('with the kernel-side agent', () => {
+  test.beforeAll(installWrappedKernel);
+
+  test('live updates repaint only what changed, and the chart matches a full repaint', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(120_000);
+    const cells = [
+      'import time\nx = 1',
+      // Memory and CPU while it runs: samples arrive, its bar grows.
+      'blocks = []\nfor i in range(10):\n    blocks.append(bytearray(30_000_000))\n    sum(range(400_000))\n    time.sleep(0.3)',
+      'y = x + 1'
+    ];
+    await page.contents.uploadContent(
+      JSON.stringify(notebookOf(cells, WRAPPED_KERNELSPEC)),
+      'text',
+      `${tmpPath}/live.ipynb`
+    );
+    await page.notebook.openByPath(`${tmpPath}/live.ipynb`);
+    await page.notebook.activate('live.ipynb');
+    await expect(page.locator('.jp-provenance-status')).toHaveText(
+      'Provenance: recording · agent',
+      { timeout: 30_000 }
+    );
+    await page.notebook.runCell(0, true);
+    await openTimeline(page);
+    const timeline = page.locator('.jp-provenance-timeline');
+    await expect(timeline).toHaveAttribute('data-bars', '1', {
+      timeout: 15_000
+    });
+    // The next cells run with the chart open: it takes them live.
+    await page.locator('.jp-NotebookPanel .jp-Cell').nth(1).click();
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('notebook:run-all-below')
+    );
+    await expect
+      .poll(async () => (await drawnBars(page)).map(b => b.status).join(), {
+        timeout: 30_000
+      })
+      .toBe('ok,ok,ok');
+    await expect
+      .poll(async () => Number(await timeline.getAttribute('data-lane-points')))
+      .toBeGreaterThan(0);
+    // Another cell selected: its bars are handed over again, no others.
+    await page.locator('.jp-NotebookPanel .jp-Cell').first().click();
+    const updates = Number(await timeline.getAttribute('data-redraws'));
+    await expect
+      .poll(async () => Number(await timeline.getAttribute('data-redraws')))
+      .toBeGreaterThan(updates);
+
+    // Every update since the chart was drawn repainted only part of it:
+    // what is on screen is what a full repaint of the same scene draws.
+    expect(await compared(page)).toBe(0);
+    // The comparison sees a stale bar.
+    expect(await compared(page, true)).toBeGreaterThan(20);
   });
 });
 

@@ -19,3 +19,9 @@ export function installWrappedKernel(): void {
     { env: { ...process.env, PATH: `${venv}/bin:${process.env.PATH}` } }
   );
 }
+
+/** The kernelspec `installWrappedKernel` installs, as a notebook names it. */
+export const WRAPPED_KERNELSPEC = {
+  name: 'python3-provenance',
+  display_name: 'Python 3 (ipykernel) (provenance)'
+};

@@ -6,10 +6,8 @@ import type { LaneId } from '../../core/timeline/index.js';
 export interface IBarDatum {
   readonly id: string;
   readonly cellId: string;
-  /** The y category: a cell (`[3] import numpy…`) or an execution. */
+  /** The y category: a cell (`3 import numpy…`) or an execution (`#12 …`). */
   readonly y: string;
-  /** Position of `y` from the top. */
-  readonly yOrder: number;
   readonly start: number;
   /** For a running execution, now. */
   readonly end: number;
@@ -77,6 +75,9 @@ export const STATUSES = [
   'running'
 ] as const;
 
+/** The width of a lane's y-axis labels (`1.5G`, `100`). */
+const LANE_LABELS_PX = 36;
+
 /** Named data sets of the spec, changed in place on live updates. */
 export const BARS = 'bars';
 /** Idle gaps cut by "compress idle time": `{start, end, label}`. */
@@ -118,8 +119,27 @@ export const X_DOMAIN = 'xDomain';
  * The overview shows the whole extent, the other axes the brushed range.
  */
 export const X_TICKS = 'xTicks';
+/**
+ * The rows of the bars, top to bottom (a signal the view sets when they
+ * change). A domain vega derived from the bars (sorted by row) was
+ * recomputed with every new or growing bar, and a recomputed scale
+ * re-encodes and repaints all of them.
+ */
+export const Y_DOMAIN = 'yDomain';
 export const OVERVIEW_TICKS = 'overviewTicks';
 export const laneData = (lane: LaneId): string => `lane_${lane}`;
+/**
+ * A lane's y extent, `[0, top]` (a signal the view sets): like `X_DOMAIN`,
+ * moved only when the data outgrow it (or shrink far inside it), so new
+ * samples do not re-encode and repaint every point of the lane.
+ */
+export const laneDomain = (lane: LaneId): string => `laneDomain_${lane}`;
+
+/** A lane of the chart and the series it draws (`kernel`, `gpu0`…). */
+export interface ILaneShape {
+  readonly id: LaneId;
+  readonly series: readonly string[];
+}
 
 /**
  * The chart: an overview strip with a brush (zoom and pan), the executions
@@ -134,7 +154,9 @@ export function timelineSpec(options: {
   /** The time axis's extent, on the axis (see `X_DOMAIN`). */
   readonly domain: readonly [number, number];
   readonly barsHeight: number;
-  readonly lanes: readonly LaneId[];
+  /** The rows of the bars, top to bottom (see `Y_DOMAIN`). */
+  readonly rows: readonly string[];
+  readonly lanes: readonly ILaneShape[];
   readonly theme: ITimelineTheme;
 }): TopLevelSpec {
   const { theme } = options;
@@ -156,13 +178,20 @@ export function timelineSpec(options: {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     background: theme.background,
-    // Concatenated views cannot "fit": the view sets each part's width;
-    // `resize` re-measures the axes as data arrive after the first draw.
-    autosize: { type: 'pad', resize: true },
+    // Concatenated views cannot "fit": the view sets each part's width.
+    // The view asks for the layout to be measured again (`view.resize()`)
+    // when the axes may have changed; measuring after every update
+    // (`resize: true`) marked the whole chart for repainting each time.
+    autosize: { type: 'pad', resize: false },
     padding: { left: 8, right: 8, top: 4, bottom: 4 },
     params: [
       { name: X_DOMAIN, value: [...options.domain] },
       { name: X_TICKS, value: null },
+      { name: Y_DOMAIN, value: [...options.rows] },
+      ...options.lanes.map(lane => ({
+        name: laneDomain(lane.id),
+        value: [0, 1]
+      })),
       { name: OVERVIEW_TICKS, value: null }
     ],
     config: {
@@ -231,7 +260,7 @@ export function timelineSpec(options: {
                     field: 'y',
                     type: 'nominal',
                     title: null,
-                    sort: { field: 'yOrder', order: 'ascending' }
+                    scale: { domain: { expr: Y_DOMAIN } }
                   },
                   color: {
                     field: 'status',
@@ -281,7 +310,7 @@ export function timelineSpec(options: {
               }
             ]
           },
-          ...options.lanes.map(lane => ({
+          ...options.lanes.map(({ id: lane, series }) => ({
             width: options.width,
             height: 60,
             data: { name: laneData(lane) },
@@ -293,13 +322,21 @@ export function timelineSpec(options: {
                 type: 'nominal' as const,
                 title: null,
                 legend: lane.startsWith('gpu') ? {} : null,
-                scale: { scheme: 'tableau10' }
+                // The series are known: a domain read from the data was
+                // recomputed with every sample, and re-encoded every point.
+                scale: { domain: [...series], scheme: 'tableau10' }
               },
               y: {
                 field: 'v',
                 type: 'quantitative' as const,
                 title: LANE_TITLES[lane],
+                scale: { domain: { expr: laneDomain(lane) }, nice: true },
                 axis: {
+                  // A fixed width for the labels: new samples that change
+                  // them (`90M` to `110M`) never move the lane, or the
+                  // layout of the chart around it.
+                  minExtent: LANE_LABELS_PX,
+                  maxExtent: LANE_LABELS_PX,
                   tickCount: 3,
                   format:
                     lane === 'memory' || lane === 'gpuMemory' ? '~s' : '~r'

@@ -15,6 +15,7 @@ import { peakMemoryBytes } from '../../core/resources/index.js';
 import type {
   IBarDatum,
   ICutDatum,
+  ILaneShape,
   ILanePoint,
   IOverviewTick
 } from './spec.js';
@@ -80,6 +81,9 @@ export class TimelineData implements ITimelineSource {
       this._changed.add(execution);
     }
     this._rowsChanged ||= change.rowsChanged;
+    if (change.rowsChanged) {
+      this._rowLabels = undefined;
+    }
     this._samplesChanged ||= change.samples;
     this._changedSignal.emit();
   }
@@ -196,33 +200,11 @@ export class TimelineData implements ITimelineSource {
             return bar ? [bar] : [];
           });
     const byCell = options.order === 'cell';
-    // A row's label: its position and the first line its cell first ran
-    // (stable, so one new bar never relabels the others).
-    const rowLabels = new Map<number, string>();
-    if (byCell) {
-      const positions = new Map(
-        this._model.rows().map((row, i) => [row.key, i + 1])
-      );
-      for (const bar of all) {
-        if (rowLabels.has(bar.rowKey)) {
-          continue;
-        }
-        const position = positions.get(bar.rowKey) ?? 0;
-        rowLabels.set(
-          bar.rowKey,
-          bar.cellId === undefined
-            ? '(code without a cell)'
-            : `${position} ${cut(bar.firstLine ?? '')}`
-        );
-      }
-    }
+    const rowLabels = byCell ? this._cellRowLabels() : undefined;
     return bars.map(bar => ({
       id: bar.execution,
       cellId: bar.cellId ?? '',
-      y: byCell
-        ? (rowLabels.get(bar.rowKey) ?? '')
-        : `#${bar.ordinal} ${cut(bar.firstLine ?? '')}`,
-      yOrder: byCell ? bar.rowKey : bar.ordinal,
+      y: rowLabels ? (rowLabels.get(bar.rowKey) ?? '') : executionRowLabel(bar),
       start: this._axis(bar.start),
       end: this._axis(bar.end ?? Math.max(options.now, bar.start)),
       startText: new Date(bar.start).toLocaleTimeString(),
@@ -259,14 +241,59 @@ export class TimelineData implements ITimelineSource {
     return ticks;
   }
 
+  rows(order: 'cell' | 'execution'): string[] {
+    if (order === 'execution') {
+      return this._model.bars
+        .slice()
+        .sort((a, b) => a.ordinal - b.ordinal)
+        .map(executionRowLabel);
+    }
+    const labels = this._cellRowLabels();
+    return this._model.rows().map(row => labels.get(row.key) ?? '');
+  }
+
+  /**
+   * Each notebook-order row's label, by row key: its position and the first
+   * line its cell first ran (stable, so one new bar never relabels the
+   * others).
+   */
+  private _cellRowLabels(): Map<number, string> {
+    // Made again when the rows move or a bar is added (a new cell's row);
+    // a running bar's tick reuses them.
+    const bars = this._model.bars.length;
+    if (this._rowLabels?.bars === bars) {
+      return this._rowLabels.labels;
+    }
+    const positions = new Map(
+      this._model.rows().map((row, i) => [row.key, i + 1])
+    );
+    const labels = new Map<number, string>();
+    for (const bar of this._model.bars) {
+      if (labels.has(bar.rowKey)) {
+        continue;
+      }
+      labels.set(
+        bar.rowKey,
+        bar.cellId === undefined
+          ? '(code without a cell)'
+          : `${positions.get(bar.rowKey) ?? 0} ${cut(bar.firstLine ?? '')}`
+      );
+    }
+    this._rowLabels = { bars, labels };
+    return labels;
+  }
+
   rowCount(order: 'cell' | 'execution'): number {
     return order === 'cell'
       ? this._model.rows().length
       : this._model.bars.length;
   }
 
-  lanes(): LaneId[] {
-    return this._model.lanes().map(lane => lane.id);
+  lanes(): ILaneShape[] {
+    return this._model.lanes().map(lane => ({
+      id: lane.id,
+      series: lane.series.map(series => series.key)
+    }));
   }
 
   lane(
@@ -302,6 +329,8 @@ export class TimelineData implements ITimelineSource {
   private readonly _model: TimelineModel;
   private _changed = new Set<string>();
   private _rowsChanged = false;
+  /** Each row's label (`_cellRowLabels`) and how many bars it was made from. */
+  private _rowLabels: { bars: number; labels: Map<number, string> } | undefined;
   private _samplesChanged = false;
   private _compression: ITimeCompression | undefined;
   private _isDisposed = false;
@@ -334,6 +363,11 @@ function duration(ms: number): string {
     : minutes < 48 * 60
       ? `${Math.floor(minutes / 60)} h ${minutes % 60} min`
       : `${Math.round(minutes / 1440)} days`;
+}
+
+/** An execution-order row's label: the execution's ordinal and first line. */
+function executionRowLabel(bar: ITimelineBar): string {
+  return `#${bar.ordinal} ${cut(bar.firstLine ?? '')}`;
 }
 
 function cut(text: string): string {

@@ -19,12 +19,17 @@ import {
   timelineSpec,
   X_DOMAIN,
   X_TICKS,
+  Y_DOMAIN,
   type IBarDatum,
   type ICutDatum,
   type ILanePoint,
+  type ILaneShape,
+  laneDomain,
   type IOverviewTick,
   type ITimelineTheme
 } from './spec.js';
+import { barChanges, laneChanges, laneTop, tailChanges } from './changes.js';
+import { repaintOnlyWhatChanged } from './repaint.js';
 
 /** What the details of a selected execution show (all plain text). */
 export interface IExecutionDetails {
@@ -66,7 +71,8 @@ export interface ITimelineSource extends IDisposable {
   extent(now: number): [number, number] | undefined;
   /** Every bar, or only those of the executions in `only`. */
   bars(options: IBarsOptions, only?: ReadonlySet<string>): IBarDatum[];
-  lanes(): LaneId[];
+  /** The lanes that have samples, and their series. */
+  lanes(): ILaneShape[];
   /** Fixes the axis (real, or idle time compressed) for the next drawing. */
   prepare(now: number, compress: boolean): void;
   /** An axis position as wall-clock ms. */
@@ -87,6 +93,8 @@ export interface ITimelineSource extends IDisposable {
   overview(domain: readonly [number, number], columns: number): IOverviewTick[];
   /** How many rows the y axis has in that order. */
   rowCount(order: 'cell' | 'execution'): number;
+  /** The rows' labels in that order, top to bottom. */
+  rows(order: 'cell' | 'execution'): string[];
   /** A lane downsampled to `columns` over `[t0, t1]` (all time when absent). */
   lane(
     name: LaneId,
@@ -138,7 +146,6 @@ function onlyGrewLessThan(old: IBarDatum, bar: IBarDatum, ms: number): boolean {
     old.status === bar.status &&
     old.start === bar.start &&
     old.y === bar.y &&
-    old.yOrder === bar.yOrder &&
     old.highlighted === bar.highlighted &&
     bar.end >= old.end &&
     bar.end - old.end < ms
@@ -365,11 +372,13 @@ export class TimelineView extends Widget {
     source.prepare(now, this._compressIdle);
     this._domain = this._nextDomain(now, true);
     this._barsHeight = barsHeight(source.rowCount(this._order));
+    this._rows = source.rows(this._order);
     const spec = timelineSpec({
       key: this.id,
       width: this._chartWidth(),
       domain: this._domain,
       barsHeight: this._barsHeight,
+      rows: this._rows,
       lanes: this._lanes,
       theme
     });
@@ -382,11 +391,16 @@ export class TimelineView extends Widget {
       tooltip: { theme: 'custom' }
     });
     this._view = result.view;
+    repaintOnlyWhatChanged(this._view);
     // A new chart starts empty: every bar, cut and lane goes in.
     this._allBarsNext = true;
+    this._layoutNext = true;
+    this._tuples = new Map();
     this._cuts = undefined;
     this._overview = undefined;
     this._laneRange = undefined;
+    this._lanePoints = new Map();
+    this._laneTops = new Map();
     this._view.addEventListener('click', (_event, item) => {
       const datum = (item as { datum?: Partial<IBarDatum> } | null | undefined)
         ?.datum;
@@ -414,7 +428,7 @@ export class TimelineView extends Widget {
       this._updateEmpty();
       const lanes = source.lanes();
       if (
-        lanes.join() !== this._lanes.join() ||
+        laneKey(lanes) !== laneKey(this._lanes) ||
         barsHeight(source.rowCount(this._order)) !== this._barsHeight
       ) {
         // A GPU lane appeared, or a row (a cell run for the first time,
@@ -427,6 +441,16 @@ export class TimelineView extends Widget {
       const { changeset, truthy } = await import('vega');
       const now = Date.now();
       source.prepare(now, this._compressIdle);
+      // Whether the axes may have changed, so the layout is measured again
+      // (a new chart: its first data).
+      let relayout = this._layoutNext;
+      this._layoutNext = false;
+      const rows = source.rows(this._order);
+      if (!sameList(rows, this._rows, (x, y) => x === y)) {
+        this._rows = rows;
+        view.signal(Y_DOMAIN, rows);
+        relayout = true;
+      }
       const cuts = source.cuts();
       const cutsMoved = !sameList(
         cuts,
@@ -437,6 +461,7 @@ export class TimelineView extends Widget {
         this._cuts = cuts;
         view.change(CUTS, changeset().remove(truthy).insert(cuts));
         this.node.dataset.cuts = String(cuts.length);
+        relayout = true;
       }
       const domain = this._nextDomain(now, this._fitDomain);
       this._fitDomain = false;
@@ -444,6 +469,7 @@ export class TimelineView extends Widget {
       if (domainMoved) {
         this._domain = domain;
         view.signal(X_DOMAIN, [...domain]);
+        relayout = true;
       }
       // What the bars and lanes show: the brushed range, or all of it.
       const range = brushDomain(view.signal('brush')) ?? domain;
@@ -460,6 +486,7 @@ export class TimelineView extends Widget {
             : !sameList(ticks, before ?? undefined, (x, y) => x === y)
         ) {
           view.signal(name, ticks);
+          relayout = true;
         }
       }
       const options = {
@@ -468,13 +495,17 @@ export class TimelineView extends Widget {
         highlightCell: this._highlightCell
       };
       const changes = source.takeChanges();
+      // What this update hands vega (for bench/browser).
+      const handed = { bars: 0, ticks: 0, points: 0 };
       // A live batch changes a few bars: only those are handed over. The
-      // order, the highlight or moved idle cuts change them all.
+      // order, the highlight or moved idle cuts may change them all: every
+      // bar is made again, and those that differ handed over.
       if (this._allBarsNext || changes.all || cutsMoved) {
         this._allBarsNext = false;
-        const bars = source.bars(options);
-        this._tuples = new Map(bars.map(bar => [bar.id, bar]));
-        view.change(BARS, changeset().remove(truthy).insert(bars));
+        const bars = barChanges(this._tuples, source.bars(options));
+        this._tuples = new Map(bars.held.map(bar => [bar.id, bar]));
+        view.change(BARS, changeset().remove(bars.remove).insert(bars.insert));
+        handed.bars += bars.insert.length;
       } else if (changes.executions.size > 0) {
         const update = changeset();
         // A running bar grows every second; it is handed over again once
@@ -489,6 +520,7 @@ export class TimelineView extends Widget {
             update.remove(old);
           }
           update.insert(bar);
+          handed.bars += 1;
           this._tuples.set(bar.id, bar);
         }
         view.change(BARS, update);
@@ -502,33 +534,83 @@ export class TimelineView extends Widget {
         cutsMoved ||
         !this._overview
       ) {
-        const ticks = source.overview(domain, columns);
-        if (!sameList(ticks, this._overview, (x, y) => x.start === y.start)) {
-          this._overview = ticks;
-          view.change(OVERVIEW, changeset().remove(truthy).insert(ticks));
+        const ticks = tailChanges(
+          this._overview ?? [],
+          source.overview(domain, columns),
+          (x, y) => x.start === y.start
+        );
+        this._overview = ticks.held;
+        handed.ticks += ticks.insert.length;
+        if (ticks.remove.length > 0 || ticks.insert.length > 0) {
+          view.change(
+            OVERVIEW,
+            changeset().remove(ticks.remove).insert(ticks.insert)
+          );
         }
       }
+      if (relayout) {
+        // Axis labels may be wider or narrower: measure the layout again
+        // (it repaints only what moved).
+        view.resize();
+      }
+      const vegaStart = performance.now();
+      await view.runAsync();
+      let vegaMs = performance.now() - vegaStart;
       // Lanes are downsampled again only when samples arrived or the range
-      // they are drawn over (brush, axis, width) changed.
+      // they are drawn over (brush, axis, width) changed; only the points
+      // that differ are handed over. They go to vega in a run of their
+      // own: vega repaints one box around everything that changed in a
+      // run, and a box around a new bar and a lane's new point covers most
+      // of the chart.
       const laneRange = `${range[0]} ${range[1]} ${columns} ${cutsMoved ? now : ''}`;
       if (changes.samples || laneRange !== this._laneRange) {
         this._laneRange = laneRange;
         let points = 0;
-        for (const lane of lanes) {
-          const drawn = source.lane(lane, columns, range);
-          points += drawn.length;
-          view.change(laneData(lane), changeset().remove(truthy).insert(drawn));
+        let changed = false;
+        let relayoutLanes = false;
+        for (const { id: lane } of lanes) {
+          const drawn = laneChanges(
+            this._lanePoints.get(lane) ?? [],
+            source.lane(lane, columns, range)
+          );
+          this._lanePoints.set(lane, drawn.held);
+          points += drawn.held.length;
+          handed.points += drawn.insert.length;
+          changed ||= drawn.remove.length + drawn.insert.length > 0;
+          view.change(
+            laneData(lane),
+            changeset().remove(drawn.remove).insert(drawn.insert)
+          );
+          const top = laneTop(this._laneTops.get(lane), drawn.held);
+          if (top !== this._laneTops.get(lane)) {
+            this._laneTops.set(lane, top);
+            view.signal(laneDomain(lane), [0, top]);
+            changed = true;
+            relayoutLanes = true;
+          }
         }
         this.node.dataset.lanePoints = String(points);
+        if (changed) {
+          if (relayoutLanes) {
+            view.resize();
+            relayout = true;
+          }
+          const lanesStart = performance.now();
+          await view.runAsync();
+          vegaMs += performance.now() - lanesStart;
+        }
       }
-      const handed = performance.now();
-      await view.runAsync();
       this.node.dataset.bars = String(this._tuples.size);
+      // For tests: how many updates the chart has taken.
+      this.node.dataset.redraws = String(++this._redraws);
       // For bench/browser: what the last update took, data to pixels, and
       // how much of it was vega's (dataflow and paint).
       const done = performance.now();
       this.node.dataset.redrawMs = (done - began).toFixed(1);
-      this.node.dataset.vegaMs = (done - handed).toFixed(1);
+      this.node.dataset.vegaMs = vegaMs.toFixed(1);
+      this.node.dataset.update =
+        `${handed.bars} bars, ${handed.ticks} ticks, ${handed.points} points` +
+        (relayout ? ', layout' : '');
     } finally {
       this._drawing = false;
     }
@@ -701,7 +783,9 @@ export class TimelineView extends Widget {
   private readonly _live: HTMLDivElement;
   private readonly _details: HTMLElement;
   private _view: View | undefined;
-  private _lanes: LaneId[] = [];
+  private _lanes: ILaneShape[] = [];
+  /** The top of each lane's y extent (`laneDomain`). */
+  private _laneTops = new Map<LaneId, number>();
   /** The height of the bars' plot, for the rows it had when embedded. */
   private _barsHeight = 0;
   /** The time axis's extent now (`X_DOMAIN`). */
@@ -711,23 +795,35 @@ export class TimelineView extends Widget {
   /** The idle cuts drawn; undefined: none handed to this chart yet. */
   private _cuts: ICutDatum[] | undefined;
   /** The overview's ticks drawn; undefined: none handed over yet. */
-  private _overview: IOverviewTick[] | undefined;
+  private _overview: readonly IOverviewTick[] | undefined;
   /** What the lanes were last downsampled for; undefined: not yet. */
   private _laneRange: string | undefined;
   private _order: 'cell' | 'execution' = 'cell';
   private _compressIdle = false;
   /** The bars handed to the chart, by execution: removed by identity. */
   private _tuples = new Map<string, IBarDatum>();
+  /** The rows of the bars drawn (`Y_DOMAIN`). */
+  private _rows: readonly string[] = [];
+  /** The points handed to each lane: removed by identity. */
+  private _lanePoints = new Map<LaneId, readonly ILanePoint[]>();
   private _allBarsNext = true;
+  /** The next update measures the layout again (a new chart). */
+  private _layoutNext = true;
   private _highlightCell: string | undefined;
   private _selected: string | undefined;
   private _dirty = false;
   private _drawing = false;
+  private _redraws = 0;
   private _started = false;
   private _width = 0;
   private _timer: ReturnType<typeof setInterval> | undefined;
   private _resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private _ready: Promise<void> = Promise.resolve();
+}
+
+/** Lanes and their series, as one string (a change means a new chart). */
+function laneKey(lanes: readonly ILaneShape[]): string {
+  return lanes.map(lane => `${lane.id}:${lane.series.join('+')}`).join();
 }
 
 /**
