@@ -30,6 +30,7 @@ import { LiveAgentEvents } from './live-events.js';
 import type { IProvenanceSettings } from './settings.js';
 import type { ILoadedJournal, SidecarJournal } from './sidecar-journal.js';
 import { TimelineProjection } from './timeline/timeline-projection.js';
+import { LineageEvents } from './lineage/lineage-events.js';
 
 /** What the recorder of one notebook is doing, for the status bar. */
 export type RecordingState =
@@ -76,7 +77,10 @@ export class NotebookProvenance implements IDisposable {
     this._settings = options.settings;
     this._journal = options.journal;
     this._history = new JournalHistory({
-      append: events => this._timeline.append(events),
+      append: events => {
+        this._timeline.append(events);
+        this._lineageEvents.append(events);
+      },
       readText: () => this._journal.readText(),
       onGap: why =>
         console.warn(`jupyterlab-provenance: ${options.context.path}: ${why}.`)
@@ -129,6 +133,7 @@ export class NotebookProvenance implements IDisposable {
       throw error;
     } finally {
       this._timeline.markReady();
+      this._lineageEvents.markReady();
     }
   }
 
@@ -156,6 +161,14 @@ export class NotebookProvenance implements IDisposable {
    */
   get timeline(): TimelineProjection {
     return this._timeline;
+  }
+
+  /**
+   * The events the lineage graph reads: the journal read when the notebook
+   * opened and every event since, each once, without samples and outputs.
+   */
+  get lineageEvents(): LineageEvents {
+    return this._lineageEvents;
   }
 
   /** What the kernel-side agent streams live (empty without an agent). */
@@ -621,6 +634,7 @@ export class NotebookProvenance implements IDisposable {
   private readonly _loaded = new PromiseDelegate<void>();
   private readonly _live = new LiveAgentEvents();
   private readonly _timeline = new TimelineProjection();
+  private readonly _lineageEvents = new LineageEvents();
   private readonly _history: JournalHistory;
   private readonly _recorded = new Signal<this, readonly JournalEvent[]>(this);
   private _usage:

@@ -170,3 +170,13 @@ test('overview ticks: a new column at the end adds one tick', () => {
   assert.deepEqual(changes.insert, [{ start: 9 }]);
   assert.equal(changes.held[1], held[1]);
 });
+
+test('lanes: a raw lane of 200,000 points is handed over whole', () => {
+  const many = points(
+    'kernel',
+    Array.from({ length: 200_000 }, (_, i) => i % 100)
+  );
+  const changes = laneChanges([], many);
+  assert.equal(changes.insert.length, 200_000);
+  assert.equal(laneChanges(many, many).insert.length, 0);
+});

@@ -44,15 +44,7 @@ export const lineageMarksPlugin: JupyterFrontEndPlugin<void> = {
         if (!enabled || marks.has(panel) || panel.isDisposed || !provenance) {
           return;
         }
-        marks.set(
-          panel,
-          new NotebookMarks(
-            panel,
-            provenance,
-            app.serviceManager.contents,
-            options
-          )
-        );
+        marks.set(panel, new NotebookMarks(panel, provenance, options));
         panel.disposed.connect(() => {
           marks.get(panel)?.dispose();
           marks.delete(panel);

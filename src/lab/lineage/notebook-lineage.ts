@@ -1,4 +1,3 @@
-import type { Contents } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { JournalEvent } from '../../core/journal/index.js';
@@ -9,7 +8,7 @@ import {
 } from '../../core/lineage/index.js';
 import { foldJournal } from '../../core/projection/journal-state.js';
 import type { NotebookProvenance } from '../notebook-provenance.js';
-import { SidecarJournal } from '../sidecar-journal.js';
+import type { LineageEvents } from './lineage-events.js';
 import { cachingLineageOptions } from './analysis-cache.js';
 
 /** How long new events wait before the graph is rebuilt with them. */
@@ -17,23 +16,15 @@ export const REBUILD_DELAY_MS = 300;
 
 /**
  * The lineage graph of one notebook, kept current: built from its journal
- * when it starts, rebuilt (debounced) after every batch of events recorded
- * since. Analyses are cached across rebuilds, so a rebuild folds the
- * journal and resolves names, but parses only sources it has not seen.
- *
- * Events recorded while the journal is read, and those the agent's stream
- * repeats from the file, arrive twice: the fold keeps the first of each
- * (an execution is requested, started, finished once), so they are not
- * sorted out here.
+ * (the events NotebookProvenance has kept since the notebook opened: the
+ * journal is not read again) when it starts, rebuilt (debounced) after
+ * every batch of events since. Analyses are cached across rebuilds, so a
+ * rebuild folds the journal and resolves names, but parses only sources it
+ * has not seen.
  */
 export class NotebookLineage implements IDisposable {
-  constructor(
-    provenance: NotebookProvenance,
-    contents: Contents.IManager,
-    options: ILineageOptions
-  ) {
-    this._provenance = provenance;
-    this._contents = contents;
+  constructor(provenance: NotebookProvenance, options: ILineageOptions) {
+    this._source = provenance.lineageEvents;
     this._options = cachingLineageOptions(options);
   }
 
@@ -51,22 +42,13 @@ export class NotebookLineage implements IDisposable {
     return this._isDisposed;
   }
 
-  /** Reads the journal, builds the graph and follows new events. */
+  /** Builds the graph once the journal is in and follows new events. */
   async start(): Promise<void> {
-    const provenance = this._provenance;
-    provenance.recorded.connect(this._onRecorded, this);
-    await provenance.flush();
-    const journal = new SidecarJournal(
-      this._contents,
-      provenance.journalPath,
-      () => undefined
-    );
-    const loaded = await journal.load();
+    await this._source.ready;
     if (this._isDisposed) {
       return;
     }
-    // What was recorded during the read goes after what was read.
-    this._events = [...aboutLineage(loaded.events), ...this._events];
+    this._source.added.connect(this._onAdded, this);
     this._rebuild();
   }
 
@@ -76,20 +58,15 @@ export class NotebookLineage implements IDisposable {
     }
     this._isDisposed = true;
     clearTimeout(this._timer);
-    this._provenance.recorded.disconnect(this._onRecorded, this);
+    this._source.added.disconnect(this._onAdded, this);
     Signal.clearData(this);
   }
 
-  private _onRecorded(_: unknown, events: readonly JournalEvent[]): void {
-    const relevant = aboutLineage(events);
-    if (relevant.length === 0) {
-      return;
-    }
-    this._events.push(...relevant);
+  private _onAdded(_: unknown, events: readonly JournalEvent[]): void {
     if (
       this._timer === undefined &&
       this._graph !== undefined &&
-      relevant.some(e => CHANGES_GRAPH.has(e.kind))
+      events.some(e => CHANGES_GRAPH.has(e.kind))
     ) {
       // A rebuild folds the whole journal (40-110 ms at 5,000 executions,
       // bench/lineage-marks.ts): a long journal waits longer, so rebuilds
@@ -109,32 +86,19 @@ export class NotebookLineage implements IDisposable {
       return;
     }
     const start = performance.now();
-    this._graph = buildLineage(foldJournal(this._events), this._options);
+    this._graph = buildLineage(foldJournal(this._source.events), this._options);
     this._lastBuildMs = performance.now() - start;
     this._changed.emit(this._graph);
   }
 
-  private readonly _provenance: NotebookProvenance;
-  private readonly _contents: Contents.IManager;
+  private readonly _source: LineageEvents;
   private readonly _options: ILineageOptions;
-  private _events: JournalEvent[] = [];
   private _graph: ILineageGraph | undefined;
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _lastBuildMs = 0;
   private _isDisposed = false;
   private readonly _changed = new Signal<this, ILineageGraph>(this);
 }
-
-/** What the graph does not read is not kept. */
-const IGNORED: ReadonlySet<JournalEvent['kind']> = new Set<
-  JournalEvent['kind']
->([
-  // Every second, and about resources only.
-  'resource.sample',
-  'kernel.usage',
-  // One per output message: the graph reads executions, not outputs.
-  'execution.output'
-]);
 
 /** Events after which the graph may differ (a start changes nothing it shows). */
 const CHANGES_GRAPH: ReadonlySet<JournalEvent['kind']> = new Set<
@@ -145,7 +109,3 @@ const CHANGES_GRAPH: ReadonlySet<JournalEvent['kind']> = new Set<
   'execution.finished',
   'execution.names'
 ]);
-
-function aboutLineage(events: readonly JournalEvent[]): JournalEvent[] {
-  return events.filter(e => !IGNORED.has(e.kind));
-}

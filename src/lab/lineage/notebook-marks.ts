@@ -1,5 +1,4 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
-import type { Contents } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { sha256Hex } from '../../core/hash.js';
 import type { ILineageOptions } from '../../core/lineage/index.js';
@@ -18,11 +17,10 @@ export class NotebookMarks implements IDisposable {
   constructor(
     panel: NotebookPanel,
     provenance: NotebookProvenance,
-    contents: Contents.IManager,
     options: ILineageOptions
   ) {
     this._panel = panel;
-    this._lineage = new NotebookLineage(provenance, contents, options);
+    this._lineage = new NotebookLineage(provenance, options);
     this._lineage.changed.connect(this._render, this);
     panel.content.activeCellChanged.connect(this._render, this);
     panel.content.modelContentChanged.connect(this._onContentChanged, this);

@@ -70,13 +70,13 @@ export function laneChanges(
       points,
       (a, b) => a.t === b.t && a.v === b.v
     );
-    result.push(...changes.held);
-    remove.push(...changes.remove);
-    insert.push(...changes.insert);
+    pushAll(result, changes.held);
+    pushAll(remove, changes.remove);
+    pushAll(insert, changes.insert);
   }
   for (const [series, old] of before) {
     if (!after.has(series)) {
-      remove.push(...old);
+      pushAll(remove, old);
     }
   }
   return { remove, insert, held: result };
@@ -130,6 +130,16 @@ export function tailChanges<T>(
     insert: next.slice(kept),
     held: [...held.slice(0, kept), ...next.slice(kept)]
   };
+}
+
+/**
+ * Appends `items` to `target` one by one: `push(...items)` passes them as
+ * arguments, and a raw lane of 200,000 points overflows the call stack.
+ */
+function pushAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) {
+    target.push(item);
+  }
 }
 
 function bySeries(points: readonly ILanePoint[]): Map<string, ILanePoint[]> {
