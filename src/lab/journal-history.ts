@@ -10,11 +10,30 @@ const CATCH_UP_DELAYS_MS = [1_200, 2_500, 5_000, 10_000];
 /** How far back an event the stream repeats can lie in what was read. */
 const OVERLAP_MS = 60_000;
 
+/**
+ * The end of the journal a catch-up reads first. What it looks for lies
+ * near the end (the last event taken, and a stream's first events, at
+ * most a few seconds old); a long session's journal is tens of megabytes,
+ * read whole on every kernel restart before.
+ */
+const TAIL_FIRST_BYTES = 256 * 1024;
+
+/** The end of the journal file, or all of it. */
+export interface IJournalTail {
+  /** Its last bytes as text; a cut first line included when not `whole`. */
+  readonly text: string;
+  /** Whether `text` is the whole file. */
+  readonly whole: boolean;
+}
+
 export interface IJournalHistoryOptions {
   /** Takes the events, each once, in the order the journal has them. */
   readonly append: (events: readonly JournalEvent[]) => void;
-  /** The journal file's text now (`undefined` when there is none). */
-  readonly readText: () => Promise<string | undefined>;
+  /**
+   * The journal file's last `bytes` bytes, or more (`undefined` when there
+   * is no file).
+   */
+  readonly readTail: (bytes: number) => Promise<IJournalTail | undefined>;
   /** Something went wrong that may leave a gap; reported, never thrown. */
   readonly onGap?: (why: string) => void;
   /** Delays of the catch-up reads (tests make them short). */
@@ -203,29 +222,33 @@ export class JournalHistory {
     }, delays[attempt]);
   }
 
-  /** Reads the journal; takes what the stream missed once it holds its start. */
+  /**
+   * Reads the end of the journal, more of it while what it looks for may
+   * lie before (four times more each time: a few reads at most), and takes
+   * what the stream missed once the file holds the stream's start.
+   */
   private async _catchUp(stream: IStreamState, attempt: number): Promise<void> {
-    let text: string | undefined;
-    try {
-      text = await this._options.readText();
-    } catch {
-      // Tried again; the last try failing is reported as a gap.
-      text = undefined;
-    }
-    if (this._disposed || stream !== this._stream || stream.settled) {
-      return;
-    }
-    const firstLine = encodeEvent(stream.first);
-    const end = text === undefined ? -1 : text.lastIndexOf(firstLine);
-    if (text === undefined || end < 0) {
-      this._scheduleCatchUp(stream, attempt + 1);
-      return;
-    }
-    let start = 0;
-    if (stream.anchor !== undefined) {
-      const anchorLine = encodeEvent(stream.anchor);
-      const at = text.lastIndexOf(anchorLine, end);
-      if (at < 0) {
+    for (let bytes = TAIL_FIRST_BYTES; ; bytes *= 4) {
+      let tail: IJournalTail | undefined;
+      try {
+        tail = await this._options.readTail(bytes);
+      } catch {
+        // Tried again; the last try failing is reported as a gap.
+        tail = undefined;
+      }
+      if (this._disposed || stream !== this._stream || stream.settled) {
+        return;
+      }
+      if (tail === undefined) {
+        this._scheduleCatchUp(stream, attempt + 1);
+        return;
+      }
+      const found = findMissed(tail, stream);
+      if (found === 'not written') {
+        this._scheduleCatchUp(stream, attempt + 1);
+        return;
+      }
+      if (found === 'no anchor') {
         this._options.onGap?.(
           'the last event taken is not in the journal file any more; ' +
             'events the stream missed cannot be caught up'
@@ -233,10 +256,11 @@ export class JournalHistory {
         this._settle(stream, []);
         return;
       }
-      start = at + anchorLine.length;
+      if (found !== 'read further') {
+        this._settle(stream, found.missed);
+        return;
+      }
     }
-    const missed = decodeJournal(text.slice(start, end)).events;
-    this._settle(stream, missed);
   }
 
   /**
@@ -281,6 +305,79 @@ export class JournalHistory {
   /** The last event taken: where a catch-up starts in the file. */
   private _last: JournalEvent | undefined;
   private _timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** `tail` from its first whole line on (its first line is cut). */
+function wholeLines(tail: string): string {
+  const cut = tail.indexOf('\n');
+  return cut < 0 ? '' : tail.slice(cut + 1);
+}
+
+/**
+ * What a stream missed, from the end of the journal: the events after the
+ * last one taken before it (its anchor) and before its first event, in
+ * file order; or why they cannot be told from `tail`:
+ *
+ * - `not written`: the stream's first event is not in the file yet. The
+ *   file does not hold it, or the tail reaches a minute before it without
+ *   holding it (the agent writes in the order it records);
+ * - `read further`: what is looked for may lie before the tail;
+ * - `no anchor`: the file does not hold the anchor.
+ *
+ * Lines are compared as events (decoded, encoded again), not as text: a
+ * line written by another encoder still matches. Only the lines from the
+ * end back to the anchor are decoded.
+ */
+function findMissed(
+  tail: IJournalTail,
+  stream: IStreamState
+): { missed: JournalEvent[] } | 'not written' | 'read further' | 'no anchor' {
+  const firstKey = encodeEvent(stream.first);
+  const anchorKey =
+    stream.anchor === undefined ? undefined : encodeEvent(stream.anchor);
+  const since = Date.parse(stream.first.t) - OVERLAP_MS;
+  const missed: JournalEvent[] = [];
+  let foundFirst = false;
+  const text = tail.whole ? tail.text : wholeLines(tail.text);
+  for (const { event, key } of eventsFromEnd(text)) {
+    if (!foundFirst) {
+      if (key === firstKey) {
+        foundFirst = true;
+      } else if (Date.parse(event.t) < since) {
+        return 'not written';
+      }
+      continue;
+    }
+    if (key === anchorKey) {
+      return { missed: missed.reverse() };
+    }
+    missed.push(event);
+  }
+  if (!tail.whole) {
+    return 'read further';
+  }
+  if (!foundFirst) {
+    return 'not written';
+  }
+  // Nothing was taken before the stream: all before its start it missed.
+  return anchorKey === undefined ? { missed: missed.reverse() } : 'no anchor';
+}
+
+/** The events of `text`'s lines, last first, each with its canonical line. */
+function* eventsFromEnd(
+  text: string
+): Generator<{ event: JournalEvent; key: string }> {
+  let end = text.endsWith('\n') ? text.length - 1 : text.length;
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end);
+    end = start - 1;
+    // A line that is no event (damaged) is passed over.
+    const event = decodeJournal(line + '\n').events[0];
+    if (event !== undefined) {
+      yield { event, key: encodeEvent(event) };
+    }
+  }
 }
 
 interface IStreamState {

@@ -81,7 +81,7 @@ export class NotebookProvenance implements IDisposable {
         this._timeline.append(events);
         this._lineageEvents.append(events);
       },
-      readText: () => this._journal.readText(),
+      readTail: bytes => this._journal.readTail(bytes),
       onGap: why =>
         console.warn(`jupyterlab-provenance: ${options.context.path}: ${why}.`)
     });

@@ -1,3 +1,4 @@
+import { URLExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 import {
   decodeJournal,
@@ -6,6 +7,7 @@ import {
   type JournalEvent
 } from '../core/journal/index.js';
 import { utf8ByteLength } from '../core/hash.js';
+import type { IJournalTail } from './journal-history.js';
 
 /** What was found on disk when a notebook was opened. */
 export interface ILoadedJournal extends IDecodedJournal {
@@ -79,11 +81,43 @@ export class SidecarJournal {
   }
 
   /**
-   * The file's text as it is now, `undefined` when there is none; nothing
-   * is kept (a live view catching up with the agent's writes, for one).
+   * The file's last `bytes` bytes, or all of it, `undefined` when there is
+   * none. A ranged GET of the server's `/files/` (the contents API has no
+   * ranges); where that is not served ranged (another drive, a contents
+   * manager with its own files handler) the file comes whole.
    */
-  readText(): Promise<string | undefined> {
-    return this._read();
+  async readTail(bytes: number): Promise<IJournalTail | undefined> {
+    const contents = this._contents;
+    if (contents.driveName(this._path) !== '') {
+      const text = await this._read();
+      return text === undefined ? undefined : { text, whole: true };
+    }
+    const settings = contents.serverSettings;
+    const url = URLExt.join(
+      settings.baseUrl,
+      'files',
+      URLExt.encodeParts(this._path)
+    );
+    const response = await ServerConnection.makeRequest(
+      url,
+      { headers: { Range: `bytes=-${bytes}` }, cache: 'no-store' },
+      settings
+    );
+    if (response.status === 404) {
+      return undefined;
+    }
+    if (response.status === 416) {
+      // An empty file has no last bytes.
+      return { text: '', whole: true };
+    }
+    if (!response.ok) {
+      throw new ServerConnection.ResponseError(response);
+    }
+    const text = new TextDecoder().decode(await response.arrayBuffer());
+    return {
+      text,
+      whole: response.status !== 206 || rangeStart(response) === 0
+    };
   }
 
   /** Queues events; they are written within a few hundred milliseconds. */
@@ -247,6 +281,14 @@ export class SidecarJournal {
   /** The loaded text was released before the first append was verified. */
   private _checkByRewrite = false;
   private _retryDelay = RETRY_FIRST_MS;
+}
+
+/** Where a ranged answer starts in the file (`Content-Range: bytes a-b/n`). */
+function rangeStart(response: Response): number | undefined {
+  const range = /^bytes (\d+)-/.exec(
+    response.headers.get('Content-Range') ?? ''
+  );
+  return range ? Number(range[1]) : undefined;
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -136,6 +136,8 @@ test('an empty timeline says how to start it', async ({ page, tmpPath }) => {
   await expect(
     page.getByText('Run a cell to start the timeline')
   ).toBeVisible();
+  // No legend for a chart not drawn.
+  await expect(page.locator('.jp-provenance-timeline-legend')).toBeHidden();
   // Beside the notebook, not over it: both are visible.
   await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
 });
@@ -307,16 +309,7 @@ test.describe('with a kernel interrupted', () => {
     await expect
       .poll(() => drawnStatuses(page), { timeout: 20_000 })
       .toEqual(['interrupted']);
-    await page.evaluate(async () => {
-      for (const widget of window.jupyterapp.shell.widgets('main')) {
-        const session = (
-          widget as unknown as {
-            sessionContext?: { shutdown(): Promise<void> };
-          }
-        ).sessionContext;
-        await session?.shutdown();
-      }
-    });
+    await shutDownKernels(page);
   });
 });
 
@@ -393,6 +386,43 @@ async function compared(
   throw new Error('The chart never held still long enough to compare.');
 }
 
+/** Opens a new notebook on the agent's kernel; resolves once it records. */
+async function openOnAgent(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string,
+  cells: string[]
+): Promise<void> {
+  await page.contents.uploadContent(
+    JSON.stringify(notebookOf(cells, WRAPPED_KERNELSPEC)),
+    'text',
+    `${tmpPath}/${name}.ipynb`
+  );
+  await page.notebook.openByPath(`${tmpPath}/${name}.ipynb`);
+  await page.notebook.activate(`${name}.ipynb`);
+  await expect(page.locator('.jp-provenance-status')).toHaveText(
+    'Provenance: recording · agent',
+    { timeout: 30_000 }
+  );
+}
+
+/**
+ * Shuts down the open notebooks' kernels: tests that opt out of Galata's
+ * kernel tracking (`kernels: null`) clean up by hand.
+ */
+async function shutDownKernels(page: IJupyterLabPageFixture): Promise<void> {
+  await page.evaluate(async () => {
+    for (const widget of window.jupyterapp.shell.widgets('main')) {
+      const session = (
+        widget as unknown as {
+          sessionContext?: { shutdown(): Promise<void> };
+        }
+      ).sessionContext;
+      await session?.shutdown();
+    }
+  });
+}
+
 test.describe('with the kernel-side agent', () => {
   test.beforeAll(installWrappedKernel);
 
@@ -407,17 +437,7 @@ test.describe('with the kernel-side agent', () => {
       'blocks = []\nfor i in range(10):\n    blocks.append(bytearray(30_000_000))\n    sum(range(400_000))\n    time.sleep(0.3)',
       'y = x + 1'
     ];
-    await page.contents.uploadContent(
-      JSON.stringify(notebookOf(cells, WRAPPED_KERNELSPEC)),
-      'text',
-      `${tmpPath}/live.ipynb`
-    );
-    await page.notebook.openByPath(`${tmpPath}/live.ipynb`);
-    await page.notebook.activate('live.ipynb');
-    await expect(page.locator('.jp-provenance-status')).toHaveText(
-      'Provenance: recording · agent',
-      { timeout: 30_000 }
-    );
+    await openOnAgent(page, tmpPath, 'live', cells);
     await page.notebook.runCell(0, true);
     await openTimeline(page);
     const timeline = page.locator('.jp-provenance-timeline');
@@ -449,6 +469,107 @@ test.describe('with the kernel-side agent', () => {
     expect(await compared(page)).toBe(0);
     // The comparison sees a stale bar.
     expect(await compared(page, true)).toBeGreaterThan(20);
+  });
+
+  test.describe('with a kernel restarted', () => {
+    // Galata's kernel tracking proxies the kernels API and cannot answer a
+    // restart (see the interrupt test); the kernel is shut down by hand.
+    test.use({ kernels: null });
+
+    test('a kernel restart catches up from the end of a long journal, not all of it', async ({
+      page,
+      tmpPath
+    }) => {
+      test.setTimeout(120_000);
+      const cells = ['x = 1', 'y = x + 1'];
+      const journalPath = `${tmpPath}/long.provenance.jsonl`;
+      // Hours of an earlier session: megabytes of journal.
+      const { text } = syntheticJournal({
+        notebookPath: `${tmpPath}/long.ipynb`,
+        cells,
+        executions: 200,
+        samples: 20_000
+      });
+      expect(text.length).toBeGreaterThan(2_000_000);
+      await page.contents.uploadContent(text, 'text', journalPath);
+      // How the page reads the journal: whole through the contents API, or
+      // its end through a ranged /files/ GET.
+      const wholeReads: string[] = [];
+      const ranged: { range: string; status: number; bytes: number }[] = [];
+      page.on('response', response => {
+        const url = decodeURIComponent(response.url());
+        const request = response.request();
+        if (!url.includes(journalPath) || request.method() !== 'GET') {
+          return;
+        }
+        if (url.includes('/api/contents/') && !url.includes('content=0')) {
+          wholeReads.push(url);
+        } else if (url.includes('/files/')) {
+          ranged.push({
+            range: request.headers()['range'] ?? '',
+            status: response.status(),
+            bytes: Number(response.headers()['content-length'])
+          });
+        }
+      });
+      const gaps: string[] = [];
+      page.on('console', message => {
+        if (message.text().includes('jupyterlab-provenance')) {
+          gaps.push(message.text());
+        }
+      });
+      await openOnAgent(page, tmpPath, 'long', cells);
+      await page.notebook.runCell(0, true);
+      await openTimeline(page);
+      const timeline = page.locator('.jp-provenance-timeline');
+      await expect(timeline).toHaveAttribute('data-bars', '201', {
+        timeout: 30_000
+      });
+      const catchUps = ranged.length;
+      await page.evaluate(async () => {
+        for (const widget of window.jupyterapp.shell.widgets('main')) {
+          const kernel = (
+            widget as unknown as {
+              sessionContext?: {
+                session?: { kernel?: { restart(): Promise<void> } | null };
+              };
+            }
+          ).sessionContext?.session?.kernel;
+          await kernel?.restart();
+        }
+      });
+      await expect(page.locator('.jp-provenance-status')).toHaveText(
+        'Provenance: recording · agent',
+        { timeout: 30_000 }
+      );
+      // Running again when the restarted kernel answers.
+      await page.waitForFunction(() =>
+        Array.from(window.jupyterapp.shell.widgets('main')).some(
+          widget =>
+            (
+              widget as unknown as {
+                sessionContext?: { session?: { kernel?: { status: string } } };
+              }
+            ).sessionContext?.session?.kernel?.status === 'idle'
+        )
+      );
+      await startCell(page, 1);
+      // The new agent's stream is held until the catch-up settles it: its
+      // bar shows well before a failed catch-up would give up (about 19 s).
+      await expect(timeline).toHaveAttribute('data-bars', '202', {
+        timeout: 12_000
+      });
+      expect(ranged.length).toBeGreaterThan(catchUps);
+      for (const read of ranged) {
+        expect(read.range).toBe(`bytes=-${256 * 1024}`);
+        expect(read.status).toBe(206);
+        expect(read.bytes).toBe(256 * 1024);
+      }
+      // Read whole once: when the notebook opened.
+      expect(wholeReads).toHaveLength(1);
+      expect(gaps).toEqual([]);
+      await shutDownKernels(page);
+    });
   });
 });
 
@@ -692,8 +813,12 @@ test('compressing idle time cuts an overnight gap and keeps wall-clock labels', 
   ).toEqual([]);
 });
 
-test('the chart resizes with its panel', async ({ page, tmpPath }) => {
-  const cells = ['a = 1', 'b = a + 1'];
+test('the chart resizes with its panel, and always fits in it', async ({
+  page,
+  tmpPath
+}) => {
+  // A long first line: its row label is cut to fit, never the chart.
+  const cells = ['a = 1', `b = a + 1  # ${'a long comment '.repeat(12)}`];
   const { text } = syntheticJournal({
     notebookPath: `${tmpPath}/sized.ipynb`,
     cells,
@@ -705,6 +830,23 @@ test('the chart resizes with its panel', async ({ page, tmpPath }) => {
   await expect(timeline).toHaveAttribute('data-bars', '2', { timeout: 15_000 });
   const canvas = timeline.locator('canvas');
   const width = async () => (await canvas.boundingBox())?.width ?? 0;
+  // Nothing sticks out of the panel: no sideways scrolling, and the
+  // legend's last entry inside it.
+  const fits = () =>
+    timeline.evaluate(node => {
+      const right = node.getBoundingClientRect().right;
+      const entries = node.querySelectorAll(
+        '.jp-provenance-timeline-legend li'
+      );
+      const last = entries[entries.length - 1]?.getBoundingClientRect();
+      return (
+        node.scrollWidth <= node.clientWidth &&
+        entries.length === 6 &&
+        last !== undefined &&
+        last.right <= right
+      );
+    });
+  await expect.poll(fits, { timeout: 10_000 }).toBe(true);
   const before = await width();
   // A wider window gives the panel, and so the chart, more room: Lumino
   // resizes the panel without a window resize event reaching the chart.
@@ -714,8 +856,16 @@ test('the chart resizes with its panel', async ({ page, tmpPath }) => {
     height: viewport.height
   });
   await expect.poll(width, { timeout: 10_000 }).toBeGreaterThan(before + 20);
+  await expect.poll(fits, { timeout: 10_000 }).toBe(true);
   await page.setViewportSize(viewport);
   await expect.poll(width, { timeout: 10_000 }).toBeLessThan(before + 10);
+  await expect.poll(fits, { timeout: 10_000 }).toBe(true);
+  // A narrow window (a laptop's split screen): a narrower chart, still
+  // inside its panel.
+  await page.setViewportSize({ width: 1000, height: viewport.height });
+  await expect.poll(width, { timeout: 10_000 }).toBeLessThan(before);
+  await expect.poll(fits, { timeout: 10_000 }).toBe(true);
+  await page.setViewportSize(viewport);
 });
 
 // Pictures of the chart kept in the repository (timeline.spec.ts-snapshots/),
@@ -747,7 +897,17 @@ for (const theme of ['JupyterLab Light', 'JupyterLab Dark']) {
         .trim()
     );
     await expect(timeline).toHaveAttribute('data-background', background);
-    await expect(timeline.locator('canvas')).toHaveScreenshot(
+    // The bars' colours above the chart, in the theme's colours.
+    const legend = timeline.locator('.jp-provenance-timeline-legend li');
+    await expect(legend).toHaveText([
+      'ok',
+      'error',
+      'interrupted',
+      'aborted',
+      'died',
+      'running'
+    ]);
+    await expect(timeline).toHaveScreenshot(
       `timeline-${theme.endsWith('Dark') ? 'dark' : 'light'}.png`,
       { maxDiffPixelRatio: 0.01 }
     );

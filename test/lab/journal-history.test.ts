@@ -64,16 +64,25 @@ function agentSession(): JournalEvent[] {
 const text = (events: readonly JournalEvent[]): string =>
   events.map(event => encodeEvent(event)).join('');
 
-/** A history whose appends are collected and whose file is `file.text`. */
+/**
+ * A history whose appends are collected and whose file is `file.text`,
+ * read from its end as the server's ranged `/files/` answers (the text is
+ * ASCII: a character is a byte). `file.read` counts the characters read.
+ */
 function harness(delays: number[] = [5, 5, 5]) {
-  const file = { text: '' as string | undefined, reads: 0 };
+  const file = { text: '' as string | undefined, reads: 0, read: 0 };
   const appended: JournalEvent[] = [];
   const gaps: string[] = [];
   const history = new JournalHistory({
     append: events => appended.push(...events),
-    readText: async () => {
+    readTail: async bytes => {
       file.reads += 1;
-      return file.text;
+      if (file.text === undefined) {
+        return undefined;
+      }
+      const text = file.text.slice(Math.max(0, file.text.length - bytes));
+      file.read += text.length;
+      return { text, whole: text.length === file.text.length };
     },
     onGap: why => gaps.push(why),
     catchUpDelaysMs: delays
@@ -193,4 +202,78 @@ test('the page records while a stream waits: its own events are not caught up tw
     kinds([...journal.slice(0, 3), journal[4], journal[3]])
   );
   assert.equal(new Set(appended.map(e => encodeEvent(e))).size, 5);
+});
+
+/** `n` idle samples, one a second from second `from` on. */
+function samples(from: number, n: number): JournalEvent[] {
+  return Array.from({ length: n }, (_, i) => sample(from + i));
+}
+
+test('a restart late in a long session reads the end of the journal, not all of it', async () => {
+  const { history, appended, file, gaps } = harness();
+  // Three hours of samples: a journal of megabytes.
+  const before = samples(0, 10_800);
+  history.loaded(before);
+  // The new agent's first two events were published before the server
+  // subscribed to it; the file has them.
+  const restarted = samples(20_000, 4);
+  file.text = text([...before, ...restarted]);
+  assert.ok(file.text.length > 1_900_000);
+  history.streamed('agent-2', restarted.slice(2), true);
+  await until(() => appended.length === before.length + restarted.length);
+  assert.deepEqual(appended.slice(before.length), restarted);
+  assert.deepEqual(gaps, []);
+  assert.equal(file.reads, 1);
+  assert.ok(file.read <= 256 * 1024, `read ${file.read} characters`);
+});
+
+test('what the stream missed reaching past the end read first is read further back', async () => {
+  const { history, appended, file, gaps } = harness();
+  const before = samples(0, 100);
+  history.loaded(before);
+  // The page lost the agent for over an hour (a laptop asleep): far more
+  // than the first read of the end holds was written meanwhile.
+  const missed = samples(100, 5_000);
+  const streamed = samples(5_100, 3);
+  file.text = text([...before, ...missed, ...streamed]);
+  history.streamed('agent-2', streamed, true);
+  await until(() => appended.length === 5_103);
+  assert.deepEqual(appended, [...before, ...missed, ...streamed]);
+  assert.deepEqual(gaps, []);
+  assert.ok(file.reads >= 2, 'read further back');
+});
+
+test('a stream start not written yet is waited for without reading the whole journal', async () => {
+  const { history, appended, file, gaps } = harness([5, 20, 20]);
+  const before = samples(0, 10_800);
+  history.loaded(before);
+  file.text = text(before);
+  const restarted = samples(20_000, 2);
+  history.streamed('agent-2', restarted, true);
+  // The end read holds events an hour older than the stream's first: it is
+  // not written yet, and nothing before that end can hold it.
+  await until(() => file.reads >= 1);
+  await new Promise(resolve => setTimeout(resolve, 10));
+  file.text = text([...before, ...restarted]);
+  await until(() => appended.length === before.length + 2);
+  assert.deepEqual(appended.slice(before.length), restarted);
+  assert.deepEqual(gaps, []);
+  assert.ok(file.reads >= 2);
+  assert.ok(file.read <= file.reads * 256 * 1024, 'each try read only the end');
+});
+
+test('lines are matched as events: another encoding of the same event, or a damaged line between, still catches up', async () => {
+  const { history, appended, file, gaps } = harness();
+  const before = samples(0, 50);
+  history.loaded(before);
+  const restarted = samples(100, 4);
+  // Keys in another order than encodeEvent's (a hand-made or older
+  // journal), and a torn line left by a crash.
+  const reordered = before.map(event => JSON.stringify(event) + '\n').join('');
+  assert.notEqual(reordered, text(before));
+  file.text = reordered + '{"v":1,"kind":"resource.sam\n' + text(restarted);
+  history.streamed('agent-2', restarted.slice(2), true);
+  await until(() => appended.length === before.length + restarted.length);
+  assert.deepEqual(appended.slice(before.length), restarted);
+  assert.deepEqual(gaps, []);
 });

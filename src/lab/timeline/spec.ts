@@ -157,6 +157,8 @@ export function timelineSpec(options: {
   /** The rows of the bars, top to bottom (see `Y_DOMAIN`). */
   readonly rows: readonly string[];
   readonly lanes: readonly ILaneShape[];
+  /** How wide a row label may be, px (longer ones end in `…`). */
+  readonly rowLabelLimit: number;
   readonly theme: ITimelineTheme;
 }): TopLevelSpec {
   const { theme } = options;
@@ -260,12 +262,15 @@ export function timelineSpec(options: {
                     field: 'y',
                     type: 'nominal',
                     title: null,
-                    scale: { domain: { expr: Y_DOMAIN } }
+                    scale: { domain: { expr: Y_DOMAIN } },
+                    axis: { labelLimit: options.rowLabelLimit }
                   },
                   color: {
                     field: 'status',
                     type: 'nominal',
                     title: 'status',
+                    // The page draws it, above the chart (status-legend.ts).
+                    legend: null,
                     scale: {
                       domain: [...STATUSES],
                       range: STATUSES.map(s => theme.status[s] ?? theme.muted)
@@ -321,7 +326,7 @@ export function timelineSpec(options: {
                 field: 's',
                 type: 'nominal' as const,
                 title: null,
-                legend: lane.startsWith('gpu') ? {} : null,
+                legend: hasSeriesLegend({ id: lane, series }) ? {} : null,
                 // The series are known: a domain read from the data was
                 // recomputed with every sample, and re-encoded every point.
                 scale: { domain: [...series], scheme: 'tableau10' }
@@ -361,6 +366,11 @@ interface IVegaGroup {
     style?: string | string[];
     encode?: { update?: Record<string, unknown> };
   })[];
+}
+
+/** Whether a lane names its series beside it (more than one GPU). */
+export function hasSeriesLegend(lane: ILaneShape): boolean {
+  return lane.series.length > 1;
 }
 
 /** A bar is drawn at least this wide, so a short execution can be seen and clicked. */

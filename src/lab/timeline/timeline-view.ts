@@ -26,8 +26,11 @@ import {
   type ILaneShape,
   laneDomain,
   type IOverviewTick,
-  type ITimelineTheme
+  type ITimelineTheme,
+  hasSeriesLegend
 } from './spec.js';
+import { chartWidth, RowLabelWidths, rowLabelLimit } from './layout.js';
+import { StatusLegend } from './status-legend.js';
 import { barChanges, laneChanges, laneTop, tailChanges } from './changes.js';
 import { repaintOnlyWhatChanged } from './repaint.js';
 
@@ -193,7 +196,13 @@ export class TimelineView extends Widget {
     this._details.className = 'jp-provenance-timeline-details';
     this._details.setAttribute('aria-label', 'Selected execution');
     this._details.hidden = true;
-    this.node.append(this._empty, this._chart, this._details, this._live);
+    this.node.append(
+      this._empty,
+      this._legend.node,
+      this._chart,
+      this._details,
+      this._live
+    );
     this.node.addEventListener('keydown', this._onKey);
   }
 
@@ -350,9 +359,17 @@ export class TimelineView extends Widget {
     }, REDRAW_MS);
   }
 
+  private _panelWidth(): number {
+    return this._width || this.node.clientWidth;
+  }
+
+  /** The plots' width for the panel, the row labels and the lanes now. */
   private _chartWidth(): number {
-    // Room for the y labels and the lane titles.
-    return Math.max(200, (this._width || this.node.clientWidth) - 300);
+    return chartWidth(
+      this._panelWidth(),
+      this._rowLabelsPx,
+      this._lanes.some(hasSeriesLegend)
+    );
   }
 
   private async _embed(): Promise<void> {
@@ -366,6 +383,7 @@ export class TimelineView extends Widget {
     TIME_AXES.charts.set(this.id, source);
     this._lanes = source.lanes();
     const theme = readTheme(this.node);
+    this._legend.paint(theme);
     // For tests and styling: what the chart was last drawn with.
     this.node.dataset.background = theme.background;
     const now = Date.now();
@@ -373,13 +391,19 @@ export class TimelineView extends Widget {
     this._domain = this._nextDomain(now, true);
     this._barsHeight = barsHeight(source.rowCount(this._order));
     this._rows = source.rows(this._order);
+    // Measured again in this theme's font.
+    this._rowLabels = new RowLabelWidths(theme.font);
+    const labelLimit = rowLabelLimit(this._panelWidth());
+    this._rowLabelsPx = this._rowLabels.widest(this._rows, labelLimit);
+    this._plotWidth = this._chartWidth();
     const spec = timelineSpec({
       key: this.id,
-      width: this._chartWidth(),
+      width: this._plotWidth,
       domain: this._domain,
       barsHeight: this._barsHeight,
       rows: this._rows,
       lanes: this._lanes,
+      rowLabelLimit: labelLimit,
       theme
     });
     this._view?.finalize();
@@ -447,6 +471,17 @@ export class TimelineView extends Widget {
       this._layoutNext = false;
       const rows = source.rows(this._order);
       if (!sameList(rows, this._rows, (x, y) => x === y)) {
+        const labelsPx = this._rowLabels.widest(
+          rows,
+          rowLabelLimit(this._panelWidth())
+        );
+        if (labelsPx > this._rowLabelsPx) {
+          // A longer row label: narrower plots, or the chart would stick
+          // out of its panel.
+          this._drawing = false;
+          await this._embed();
+          return;
+        }
         this._rows = rows;
         view.signal(Y_DOMAIN, rows);
         relayout = true;
@@ -473,7 +508,7 @@ export class TimelineView extends Widget {
       }
       // What the bars and lanes show: the brushed range, or all of it.
       const range = brushDomain(view.signal('brush')) ?? domain;
-      const width = this._chartWidth();
+      const width = this._plotWidth;
       // Idle time compressed: ticks around the cuts, none inside them.
       for (const [name, ticks] of [
         [OVERVIEW_TICKS, source.axisTicks(domain, width)],
@@ -527,7 +562,7 @@ export class TimelineView extends Widget {
       }
       // The overview's ticks change when an execution starts in a pixel
       // column that had none, or the axis changes.
-      const columns = Math.max(50, Math.round(this._chartWidth()));
+      const columns = Math.max(50, Math.round(this._plotWidth));
       if (
         changes.executions.size > 0 ||
         domainMoved ||
@@ -647,6 +682,7 @@ export class TimelineView extends Widget {
     const empty = this._options.source.isEmpty;
     this._empty.hidden = !empty;
     this._chart.hidden = empty;
+    this._legend.node.hidden = empty;
   }
 
   private _onTheme(): void {
@@ -782,7 +818,14 @@ export class TimelineView extends Widget {
   private readonly _empty: HTMLDivElement;
   private readonly _live: HTMLDivElement;
   private readonly _details: HTMLElement;
+  private readonly _legend = new StatusLegend();
   private _view: View | undefined;
+  /** Row labels measured in the chart's font. */
+  private _rowLabels = new RowLabelWidths('sans-serif');
+  /** The widest row label when the chart was embedded, px. */
+  private _rowLabelsPx = 0;
+  /** The plots' width when the chart was embedded, px. */
+  private _plotWidth = 0;
   private _lanes: ILaneShape[] = [];
   /** The top of each lane's y extent (`laneDomain`). */
   private _laneTops = new Map<LaneId, number>();
