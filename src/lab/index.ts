@@ -10,6 +10,7 @@ import {
   type NotebookPanel
 } from '@jupyterlab/notebook';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import { ContentsManager } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { journalPathFor } from '../core/journal/paths.js';
@@ -57,6 +58,10 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
     statusBar: IStatusBar | null
   ): IProvenanceRegistry => {
     const contents = app.serviceManager.contents;
+    // Journal appends, unseen by the file browser (see SidecarJournal).
+    const journalAppends = new ContentsManager({
+      serverSettings: contents.serverSettings
+    });
     // One recorder per notebook document, however many views show it.
     const recorders = new Map<NotebookContext, NotebookProvenance>();
     const byModel = new Map<INotebookModel, NotebookProvenance>();
@@ -80,7 +85,8 @@ const plugin: JupyterFrontEndPlugin<IProvenanceRegistry> = {
       const journal = new SidecarJournal(
         contents,
         journalPathFor(context.path),
-        error => reportWriteError(context.path, error)
+        error => reportWriteError(context.path, error),
+        journalAppends
       );
       const provenance = new NotebookProvenance({
         context,

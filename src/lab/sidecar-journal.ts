@@ -38,10 +38,21 @@ type WriteMode = 'append' | 'rewrite';
  * nothing recorded is dropped while the page lives.
  */
 export class SidecarJournal {
+  /**
+   * `appends`, when given, takes the appends to a journal that exists on
+   * the server's own drive: a contents manager nothing listens to. Every
+   * save through JupyterLab's own manager tells the file browser, which
+   * lists the folder again; with a batch written every few hundred
+   * milliseconds while a cell prints, that was a listing of the user's
+   * folder (on a cluster, often a big home on a network file system) three
+   * times a second. Creating, renaming and rewriting the file still go
+   * through `_contents`, so the browser shows the journal when it appears.
+   */
   constructor(
     private readonly _contents: Contents.IManager,
     path: string,
-    private readonly _onWriteError: (error: unknown) => void
+    private readonly _onWriteError: (error: unknown) => void,
+    private readonly _appends?: Contents.IManager
   ) {
     this._path = path;
   }
@@ -58,6 +69,7 @@ export class SidecarJournal {
       this._knownText = '';
       return { exists: false, events: [], problems: [] };
     }
+    this._exists = true;
     // Kept until the first append is verified, to repair a contents
     // manager that overwrote the file instead of appending.
     this._knownText = text;
@@ -211,12 +223,13 @@ export class SidecarJournal {
     }
     let model: Contents.IModel;
     try {
-      model = await this._contents.save(this._path, {
+      model = await this._appendsManager().save(this._path, {
         type: 'file',
         format: 'text',
         content: text,
         chunk: 2
       });
+      this._exists = true;
     } catch (error) {
       if (statusOf(error) !== 400) {
         throw error;
@@ -251,6 +264,16 @@ export class SidecarJournal {
       format: 'text',
       content
     });
+    this._exists = true;
+  }
+
+  /** Where an append goes: quietly once the file exists on the server's drive. */
+  private _appendsManager(): Contents.IManager {
+    return this._appends !== undefined &&
+      this._exists &&
+      this._contents.driveName(this._path) === ''
+      ? this._appends
+      : this._contents;
   }
 
   /** The file's text, or `undefined` when it does not exist. */
@@ -281,6 +304,8 @@ export class SidecarJournal {
   /** The loaded text was released before the first append was verified. */
   private _checkByRewrite = false;
   private _retryDelay = RETRY_FIRST_MS;
+  /** The file is known to exist (loaded, or written by this page). */
+  private _exists = false;
 }
 
 /** Where a ranged answer starts in the file (`Content-Range: bytes a-b/n`). */

@@ -1,5 +1,6 @@
 import { expect, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { join, resolve } from 'node:path';
+import { WRAPPED_KERNELSPEC } from './wrapped-kernel';
 
 /** The demo notebook's folder in the repository. */
 export const DEMO = resolve('demo');
@@ -46,4 +47,32 @@ export function notebookOf(
       execution_count: null
     }))
   };
+}
+
+/**
+ * Opens a new notebook of `cells` on the plain ipykernel (the page records
+ * it) or, with `agent`, on the agent-wrapped one (installWrappedKernel);
+ * resolves once it records.
+ */
+export async function openNewNotebook(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string,
+  cells: string[],
+  agent = false
+): Promise<void> {
+  const kernelspec = agent
+    ? WRAPPED_KERNELSPEC
+    : { name: 'python3', display_name: 'Python 3 (ipykernel)' };
+  await page.contents.uploadContent(
+    JSON.stringify(notebookOf(cells, kernelspec)),
+    'text',
+    `${tmpPath}/${name}.ipynb`
+  );
+  await page.notebook.openByPath(`${tmpPath}/${name}.ipynb`);
+  await page.notebook.activate(`${name}.ipynb`);
+  await expect(page.locator('.jp-provenance-status')).toHaveText(
+    `Provenance: recording · ${agent ? 'agent' : 'frontend only'}`,
+    { timeout: 30_000 }
+  );
 }

@@ -18,7 +18,13 @@ import {
   type IProvSummary,
   type IActivitySummary
 } from './oracles';
-import { DEMO, notebookOf, openDemo, uploadAndOpenDemo } from './demo';
+import {
+  DEMO,
+  notebookOf,
+  openDemo,
+  openNewNotebook,
+  uploadAndOpenDemo
+} from './demo';
 import { installWrappedKernel } from './wrapped-kernel';
 
 const ROOT = process.env.NBPROV_E2E_ROOT as string;
@@ -396,33 +402,71 @@ test.describe('recording and PROV-JSON export', () => {
     );
   });
 
+  test('appends to the journal do not make the file browser list the folder again', async ({
+    page,
+    tmpPath
+  }) => {
+    // A cell printing for 4 s: the page writes a batch every few hundred
+    // milliseconds. Each save through JupyterLab's contents manager made
+    // the file browser (showing this folder) list it again.
+    await openNewNotebook(page, tmpPath, 'quiet', [
+      'x = 1',
+      'import time\nfor i in range(40):\n    print(i, flush=True)\n    time.sleep(0.1)'
+    ]);
+    await page.notebook.runCell(0, true);
+    const journal = onDisk(tmpPath, 'quiet.provenance.jsonl');
+    await expect
+      .poll(() => existsSync(journal), { timeout: 10_000 })
+      .toBe(true);
+    // The new journal shows in the file browser: its creation was told.
+    await expect(
+      page.locator('.jp-DirListing-itemText', {
+        hasText: 'quiet.provenance.jsonl'
+      })
+    ).toBeVisible({ timeout: 10_000 });
+    const listings: string[] = [];
+    page.on('request', request => {
+      const url = new URL(request.url());
+      if (
+        request.method() === 'GET' &&
+        decodeURIComponent(url.pathname).endsWith(`/api/contents/${tmpPath}`)
+      ) {
+        listings.push(url.search);
+      }
+    });
+    const writes = () =>
+      journalLines(journal).filter(l => l?.kind === 'execution.output').length;
+    const before = writes();
+    await page.notebook.runCell(1, true);
+    // Every line recorded, in several writes.
+    await expect
+      .poll(
+        () =>
+          journalLines(journal).some(
+            l => l?.kind === 'execution.finished' && l.executionCount === 2
+          ),
+        {
+          timeout: 10_000
+        }
+      )
+      .toBe(true);
+    expect(writes()).toBeGreaterThan(before);
+    // The browser's own poll (every 10 s) may list it once meanwhile.
+    expect(listings.length).toBeLessThanOrEqual(1);
+  });
+
   test("without the agent, the kernel's own usage figures are recorded while a cell runs", async ({
     page,
     tmpPath
   }) => {
     // Half busy, half asleep: a loop that never lets go of the GIL would
     // keep ipykernel's control thread from answering until it ends.
-    await page.contents.uploadContent(
-      JSON.stringify(
-        notebookOf(
-          [
-            'import time\nfor _ in range(16):\n' +
-              '    t = time.process_time()\n' +
-              '    while time.process_time() - t < 0.25: pass\n' +
-              '    time.sleep(0.25)\nprint("burned")'
-          ],
-          { name: 'python3', display_name: 'Python 3 (ipykernel)' }
-        )
-      ),
-      'text',
-      `${tmpPath}/usage.ipynb`
-    );
-    await page.notebook.openByPath(`${tmpPath}/usage.ipynb`);
-    await page.notebook.activate('usage.ipynb');
-    await expect(page.locator('.jp-provenance-status')).toHaveText(
-      'Provenance: recording · frontend only',
-      { timeout: 30_000 }
-    );
+    await openNewNotebook(page, tmpPath, 'usage', [
+      'import time\nfor _ in range(16):\n' +
+        '    t = time.process_time()\n' +
+        '    while time.process_time() - t < 0.25: pass\n' +
+        '    time.sleep(0.25)\nprint("burned")'
+    ]);
     await page.notebook.runCell(0, { inplace: true, wait: false });
     const journal = onDisk(tmpPath, 'usage.provenance.jsonl');
     await expect

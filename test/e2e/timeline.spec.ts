@@ -6,8 +6,8 @@
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO, notebookOf, openDemo } from './demo';
-import { installWrappedKernel, WRAPPED_KERNELSPEC } from './wrapped-kernel';
+import { DEMO, openDemo, openNewNotebook } from './demo';
+import { installWrappedKernel } from './wrapped-kernel';
 import {
   bigSession,
   notebookWithCells,
@@ -245,17 +245,7 @@ async function openRecording(
   name: string,
   cells: string[]
 ): Promise<void> {
-  await page.contents.uploadContent(
-    notebookWithCells(cells),
-    'text',
-    `${tmpPath}/${name}.ipynb`
-  );
-  await page.notebook.openByPath(`${tmpPath}/${name}.ipynb`);
-  await page.notebook.activate(`${name}.ipynb`);
-  await expect(page.locator('.jp-provenance-status')).toHaveText(
-    'Provenance: recording · frontend only',
-    { timeout: 30_000 }
-  );
+  await openNewNotebook(page, tmpPath, name, cells);
   await openTimeline(page);
 }
 
@@ -386,26 +376,6 @@ async function compared(
   throw new Error('The chart never held still long enough to compare.');
 }
 
-/** Opens a new notebook on the agent's kernel; resolves once it records. */
-async function openOnAgent(
-  page: IJupyterLabPageFixture,
-  tmpPath: string,
-  name: string,
-  cells: string[]
-): Promise<void> {
-  await page.contents.uploadContent(
-    JSON.stringify(notebookOf(cells, WRAPPED_KERNELSPEC)),
-    'text',
-    `${tmpPath}/${name}.ipynb`
-  );
-  await page.notebook.openByPath(`${tmpPath}/${name}.ipynb`);
-  await page.notebook.activate(`${name}.ipynb`);
-  await expect(page.locator('.jp-provenance-status')).toHaveText(
-    'Provenance: recording · agent',
-    { timeout: 30_000 }
-  );
-}
-
 /**
  * Shuts down the open notebooks' kernels: tests that opt out of Galata's
  * kernel tracking (`kernels: null`) clean up by hand.
@@ -437,7 +407,7 @@ test.describe('with the kernel-side agent', () => {
       'blocks = []\nfor i in range(10):\n    blocks.append(bytearray(30_000_000))\n    sum(range(400_000))\n    time.sleep(0.3)',
       'y = x + 1'
     ];
-    await openOnAgent(page, tmpPath, 'live', cells);
+    await openNewNotebook(page, tmpPath, 'live', cells, true);
     await page.notebook.runCell(0, true);
     await openTimeline(page);
     const timeline = page.locator('.jp-provenance-timeline');
@@ -518,7 +488,7 @@ test.describe('with the kernel-side agent', () => {
           gaps.push(message.text());
         }
       });
-      await openOnAgent(page, tmpPath, 'long', cells);
+      await openNewNotebook(page, tmpPath, 'long', cells, true);
       await page.notebook.runCell(0, true);
       await openTimeline(page);
       const timeline = page.locator('.jp-provenance-timeline');

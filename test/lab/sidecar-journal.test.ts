@@ -52,6 +52,11 @@ class FakeContents {
     return { path, size: Buffer.byteLength(next) };
   }
 
+  /** `RTC:x` is on the drive `RTC`; a plain path on the server's own. */
+  driveName(path: string): string {
+    return /^(\w+):/.exec(path)?.[1] ?? '';
+  }
+
   async rename(from: string, to: string): Promise<Partial<Contents.IModel>> {
     const content = this.files.get(from);
     if (content === undefined) {
@@ -227,4 +232,72 @@ test('with no journal yet, a rename only changes the path', async () => {
   await journal.moveTo('b.provenance.jsonl');
   assert.equal(journal.path, 'b.provenance.jsonl');
   assert.equal(fake.files.size, 0);
+});
+
+/**
+ * A second manager on the same server (the same files), as the page's
+ * quiet journal appends use: it counts the saves that went through it,
+ * which the file browser does not hear of.
+ */
+function quietManager(fake: FakeContents) {
+  const quiet = {
+    saves: 0,
+    save(path: string, options: Partial<Contents.IModel>) {
+      quiet.saves += 1;
+      return fake.save(path, options);
+    }
+  };
+  return quiet;
+}
+
+function quietJournalOn(fake: FakeContents, path = 'nb.provenance.jsonl') {
+  const quiet = quietManager(fake);
+  const journal = new SidecarJournal(
+    fake as unknown as Contents.IManager,
+    path,
+    () => undefined,
+    quiet as unknown as Contents.IManager
+  );
+  return { journal, quiet };
+}
+
+test('a new journal is created where the file browser hears of it; appends after go quietly', async () => {
+  const fake = new FakeContents();
+  const { journal, quiet } = quietJournalOn(fake);
+  await journal.load();
+  journal.append([toggle(false, 1)]);
+  await journal.flush();
+  assert.equal(quiet.saves, 0, 'created through the shared manager');
+  journal.append([toggle(true, 2)]);
+  await journal.flush();
+  journal.append([toggle(false, 3)]);
+  await journal.flush();
+  assert.equal(quiet.saves, 2);
+  assert.equal(fake.saves - quiet.saves, 1);
+  assert.equal(lines(fake.files.get('nb.provenance.jsonl')).length, 3);
+});
+
+test('appends to a journal that was there when loaded go quietly from the first', async () => {
+  const fake = new FakeContents();
+  fake.files.set('nb.provenance.jsonl', '');
+  const { journal, quiet } = quietJournalOn(fake);
+  await journal.load();
+  journal.append([toggle(false, 1)]);
+  await journal.flush();
+  assert.equal(quiet.saves, 1);
+  assert.equal(fake.saves, 1);
+});
+
+test('a journal on another drive is always written through the shared manager', async () => {
+  const fake = new FakeContents();
+  const path = 'RTC:nb.provenance.jsonl';
+  fake.files.set(path, '');
+  const { journal, quiet } = quietJournalOn(fake, path);
+  await journal.load();
+  journal.append([toggle(false, 1)]);
+  await journal.flush();
+  journal.append([toggle(true, 2)]);
+  await journal.flush();
+  assert.equal(quiet.saves, 0);
+  assert.equal(lines(fake.files.get(path)).length, 2);
 });
