@@ -64,6 +64,19 @@ class Kernel:
         if msg["msg_type"] == "stream":
             self._last_stdout = msg["content"]["text"]
 
+    def shell_reply(self, msg_id: str, timeout: float = 10) -> dict:
+        """The shell reply to `msg_id`, passing over replies to other requests.
+
+        jupyter_client's wait_for_ready asks kernel_info again when iopub is
+        quiet for 0.2 s; under load the second reply is still on its way when
+        the test sends its own request, and would be read as its answer.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
     def stderr(self) -> str:
         self._stderr.flush()
         return self.stderr_path.read_text()

@@ -121,7 +121,7 @@ def test_the_agent_journals_the_notebook_context_a_client_sends(wrapped: Kernel)
         {"protocol": 1, "notebookPath": "some/dir/test.ipynb", "format": "4.5", "cellOrder": ["a", "b", "c"]},
     )
     wrapped.kc.shell_channel.send(msg)
-    reply = wrapped.kc.get_shell_msg(timeout=10)
+    reply = wrapped.shell_reply(msg["header"]["msg_id"])
     assert reply["msg_type"] == "nbprov_context_reply"
     assert reply["parent_header"]["msg_id"] == msg["header"]["msg_id"]
     assert reply["content"] == {"protocol": 1, "recorded": True}
@@ -132,7 +132,7 @@ def test_the_agent_journals_the_notebook_context_a_client_sends(wrapped: Kernel)
     # A malformed one is answered `recorded: false` and journals nothing.
     bad = wrapped.kc.session.msg("nbprov_context_request", {"protocol": 1, "cellOrder": "nope"})
     wrapped.kc.shell_channel.send(bad)
-    reply = wrapped.kc.get_shell_msg(timeout=10)
+    reply = wrapped.shell_reply(bad["header"]["msg_id"])
     assert reply["content"]["recorded"] is False
     run(wrapped, "pass")
     assert len([e for e in wrapped.journal() if e["kind"] == "notebook.context"]) == 1

@@ -62,7 +62,7 @@ def test_each_execution_gets_the_kernels_account_of_its_names(wrapped: Kernel) -
     assert fifth["rebound"] == ["Ünï"] and fifth["types"] == ["float"]
     # Not in the kernel's history either.
     history = wrapped.kc.history(hist_access_type="tail", n=20, output=False, raw=True)
-    reply = wrapped.kc.get_shell_msg(timeout=10)
+    reply = wrapped.shell_reply(history)
     sources = [entry[2] for entry in reply["content"]["history"]]
     assert sources[-len(cells) :] == cells, sources
     assert history is not None
