@@ -99,12 +99,11 @@ export class SidecarJournal {
    * manager with its own files handler) the file comes whole.
    */
   async readTail(bytes: number): Promise<IJournalTail | undefined> {
-    const contents = this._contents;
-    if (contents.driveName(this._path) !== '') {
+    if (!this._onServerDrive()) {
       const text = await this._read();
       return text === undefined ? undefined : { text, whole: true };
     }
-    const settings = contents.serverSettings;
+    const settings = this._contents.serverSettings;
     const url = URLExt.join(
       settings.baseUrl,
       'files',
@@ -269,11 +268,17 @@ export class SidecarJournal {
 
   /** Where an append goes: quietly once the file exists on the server's drive. */
   private _appendsManager(): Contents.IManager {
-    return this._appends !== undefined &&
-      this._exists &&
-      this._contents.driveName(this._path) === ''
+    return this._appends !== undefined && this._exists && this._onServerDrive()
       ? this._appends
       : this._contents;
+  }
+
+  /**
+   * Whether the journal is on the server's own drive, where `/files/` and
+   * a second contents manager reach it (not on a drive a plugin added).
+   */
+  private _onServerDrive(): boolean {
+    return this._contents.driveName(this._path) === '';
   }
 
   /** The file's text, or `undefined` when it does not exist. */

@@ -301,3 +301,15 @@ test('a journal on another drive is always written through the shared manager', 
   assert.equal(quiet.saves, 0);
   assert.equal(lines(fake.files.get(path)).length, 2);
 });
+
+test('a journal on another drive is read whole for a catch-up (no /files/ there), and an absent one is undefined', async () => {
+  const fake = new FakeContents();
+  const path = 'RTC:nb.provenance.jsonl';
+  const { journal } = journalOn(fake, path);
+  assert.equal(await journal.readTail(10), undefined);
+  fake.files.set(path, 'a\nb\nc\n');
+  assert.deepEqual(await journal.readTail(2), {
+    text: 'a\nb\nc\n',
+    whole: true
+  });
+});
